@@ -1,0 +1,61 @@
+// The bpffs command line: global options (-j, -p, --help) as bpftool takes them, then
+// OBJECT COMMAND ARGS dispatched to one module per object, as bpftool's main.c does.
+
+import { KernelError } from '../uapi/errno.ts';
+import { doBtf } from './btf.ts';
+import { CliError, type CliContext } from './context.ts';
+
+const OBJECTS: Record<string, (ctx: CliContext, args: string[]) => Promise<number> | number> = {
+  btf: doBtf,
+};
+
+function usage(): string {
+  return (
+    'Usage: bpffs [OPTIONS] OBJECT { COMMAND | help }\n' +
+    '       bpffs help\n' +
+    `       OBJECT := { ${Object.keys(OBJECTS).join(' | ')} }\n` +
+    '       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n'
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ctx: CliContext = { json: false, pretty: false, out: (s) => process.stdout.write(s) };
+  const args = [...argv];
+  while (args.length > 0 && args[0]!.startsWith('-')) {
+    const opt = args.shift()!;
+    if (opt === '-j' || opt === '--json') ctx.json = true;
+    else if (opt === '-p' || opt === '--pretty') {
+      ctx.json = true;
+      ctx.pretty = true;
+    } else if (opt === '-h' || opt === '--help') {
+      ctx.out(usage());
+      return 0;
+    } else {
+      process.stderr.write(`bpffs: unrecognized option '${opt}'\n${usage()}`);
+      return 255;
+    }
+  }
+  const object = args.shift();
+  if (!object || object === 'help') {
+    ctx.out(usage());
+    return object ? 0 : 255;
+  }
+  const handler = OBJECTS[object];
+  if (!handler) {
+    process.stderr.write(`Error: object '${object}' not recognized\n`);
+    return 255;
+  }
+  try {
+    return await handler(ctx, args);
+  } catch (e) {
+    if (e instanceof CliError || e instanceof KernelError) {
+      const msg = e instanceof KernelError ? `${e.detail} (${e.code})` : e.message;
+      if (ctx.json) process.stdout.write(`${JSON.stringify({ error: msg })}\n`);
+      else process.stderr.write(`Error: ${msg}\n`);
+      return 255;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
