@@ -1,0 +1,76 @@
+// Kernel: one fake kernel instance. It owns the simulated machine (CPUs, tasks, a clock),
+// kernel memory, and the id tables of bpf objects. No module-level state: a test makes as
+// many kernels as it likes.
+
+import { availableParallelism } from 'node:os';
+import type { BtfObject } from './btf-object.ts';
+import type { BpfMap } from './maps/map.ts';
+import { Idr } from './idr.ts';
+import { KernelMemory } from './memory.ts';
+import { Task } from './task.ts';
+
+export interface KernelOptions {
+  /** Possible CPUs (per-CPU maps keep one slot each). Default: the host's count. */
+  nrCpus?: number;
+  /** The memory budget, as the caller's memory cgroup limit. Default 512 MiB. */
+  memoryLimit?: number;
+  /** Charge RLIMIT_MEMLOCK as pre-5.11 kernels did (off, like cgroup accounting today). */
+  memlockRlimit?: number;
+  /** Seed of the kernel's random numbers (hash seeds, prandom); random when absent. */
+  seed?: number;
+}
+
+export class Kernel {
+  readonly nrCpus: number;
+  readonly memory: KernelMemory;
+  readonly maps = new Idr<BpfMap>();
+  readonly btfs = new Idr<BtfObject>();
+  readonly memlockRlimit: number | undefined;
+  private readonly tasks = new Map<number, Task>();
+  private nextPid = 1000;
+  private rng: number;
+  private readonly bootNs = process.hrtime.bigint();
+  /** The CPU the current code runs on (programs see it through get_smp_processor_id). */
+  cpu = 0;
+
+  constructor(opts: KernelOptions = {}) {
+    this.nrCpus = opts.nrCpus ?? availableParallelism();
+    this.memory = new KernelMemory(opts.memoryLimit ?? 512 * 1024 * 1024);
+    this.memlockRlimit = opts.memlockRlimit;
+    this.rng = (opts.seed ?? Math.floor(Math.random() * 0xffffffff)) >>> 0 || 1;
+  }
+
+  /** A new process with 0, 1 and 2 open. */
+  spawn(comm: string): Task {
+    const t = new Task(this.nextPid++, comm);
+    this.tasks.set(t.pid, t);
+    return t;
+  }
+
+  exit(task: Task): void {
+    task.exit();
+    this.tasks.delete(task.pid);
+  }
+
+  /** get_random_u32 (xorshift32: fast, and reproducible when seeded). */
+  randomU32(): number {
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return this.rng;
+  }
+
+  /** ktime_get_ns: nanoseconds since this kernel booted. */
+  ktimeGetNs(): bigint {
+    return process.hrtime.bigint() - this.bootNs;
+  }
+
+  /** The map's last reference went: free it and its id (bpf_map_put → bpf_map_free_id). */
+  mapRelease(map: BpfMap): void {
+    if (map.id) this.maps.remove(map.id);
+    map.ops.free(map);
+    map.btf?.put();
+  }
+}
