@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Btf } from '../../src/btf/btf.ts';
 import { BtfBuilder } from '../../src/btf/builder.ts';
+import type { BtfStruct } from '../../src/btf/types.ts';
 import {
   BTF_FUNC_GLOBAL, BTF_HDR_LEN, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_KIND_ENUM64,
   BTF_KIND_FWD, BTF_KIND_INT, BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_MAGIC,
@@ -161,7 +162,7 @@ describe('BtfBuilder', () => {
     expect(btf.type(ptr)).toEqual(split.type(ptr));
     // 'pid' comes from the base; only "mod" and "owner" are new.
     expect(btf.hdr.strLen).toBe('mod\0owner\0'.length);
-    expect(btf.type(s)).toMatchObject({ members: [{ name: 'pid', nameOff: baseBtf.type(2).members[0]!.nameOff }, { name: 'owner' }] });
+    expect(btf.type(s)).toMatchObject({ members: [{ name: 'pid', nameOff: (baseBtf.type(2) as BtfStruct).members[0]!.nameOff }, { name: 'owner' }] });
   });
 
   it('writes a split BTF with no new strings as an empty string section', () => {
