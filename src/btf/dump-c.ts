@@ -1,0 +1,288 @@
+// btfDumpC: BTF as a compilable C header, byte for byte what `bpftool btf dump file F format c`
+// (bpftool v7.1, libbpf 1.1) prints. This file is the ordering half of libbpf's btf_dump.c
+// (btf_dump_order_type, btf_dump_emit_type) and bpftool's dump_btf_c; dump-c-decl.ts writes C.
+
+import {
+  BTF_KIND_ARRAY, BTF_KIND_CONST, BTF_KIND_DATASEC, BTF_KIND_DECL_TAG, BTF_KIND_ENUM,
+  BTF_KIND_ENUM64, BTF_KIND_FLOAT, BTF_KIND_FUNC, BTF_KIND_FUNC_PROTO, BTF_KIND_FWD,
+  BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_RESTRICT, BTF_KIND_STRUCT, BTF_KIND_TYPEDEF,
+  BTF_KIND_TYPE_TAG, BTF_KIND_UNION, BTF_KIND_VAR, BTF_KIND_VOLATILE,
+} from '../uapi/btf.ts';
+import { Errno, KernelError } from '../uapi/errno.ts';
+import type { Btf } from './btf.ts';
+import { CDeclWriter } from './dump-c-decl.ts';
+
+// enum btf_dump_type_order_state and btf_dump_type_emit_state (NOT_ORDERED is 0)
+const ORDERING = 1;
+const ORDERED = 2;
+const NOT_EMITTED = 0;
+const EMITTING = 1;
+const EMITTED = 2;
+
+const HEADER =
+  '#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n' +
+  '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n' +
+  '#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n' +
+  '#endif\n\n';
+const FOOTER =
+  '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n' +
+  '#endif /* __VMLINUX_H__ */\n';
+
+class BtfDump {
+  private readonly btf: Btf;
+  private readonly w: CDeclWriter;
+  private readonly orderState: Uint8Array;
+  private readonly emitState: Uint8Array;
+  /** A forward declaration (or, for a typedef, its definition) was already written. */
+  private readonly fwdEmitted: Uint8Array;
+  /** Some other type refers to this one: tells a top-level anonymous enum from an inline one. */
+  private readonly referenced: Uint8Array;
+  private emitQueue: number[] = [];
+
+  constructor(btf: Btf, w: CDeclWriter) {
+    this.btf = btf;
+    this.w = w;
+    const n = btf.nrTypes;
+    this.orderState = new Uint8Array(n);
+    this.emitState = new Uint8Array(n);
+    this.fwdEmitted = new Uint8Array(n);
+    this.referenced = new Uint8Array(n);
+    this.orderState[0] = ORDERED;
+    this.emitState[0] = EMITTED;
+    this.markReferenced();
+  }
+
+  /** btf_dump_mark_referenced() */
+  private markReferenced(): void {
+    const ref = this.referenced;
+    for (let id = 1; id < this.btf.nrTypes; id++) {
+      const t = this.btf.type(id);
+      switch (t.kind) {
+        case BTF_KIND_INT:
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+        case BTF_KIND_FWD:
+        case BTF_KIND_FLOAT:
+          break;
+        case BTF_KIND_VOLATILE:
+        case BTF_KIND_CONST:
+        case BTF_KIND_RESTRICT:
+        case BTF_KIND_PTR:
+        case BTF_KIND_TYPEDEF:
+        case BTF_KIND_FUNC:
+        case BTF_KIND_VAR:
+        case BTF_KIND_DECL_TAG:
+        case BTF_KIND_TYPE_TAG:
+          ref[t.type] = 1;
+          break;
+        case BTF_KIND_ARRAY:
+          ref[t.indexType] = 1;
+          ref[t.type] = 1;
+          break;
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+          for (const m of t.members) ref[m.type] = 1;
+          break;
+        case BTF_KIND_FUNC_PROTO:
+          for (const p of t.params) ref[p.type] = 1;
+          break;
+        case BTF_KIND_DATASEC:
+          for (const v of t.vars) ref[v.type] = 1;
+          break;
+        default:
+          throw new KernelError(Errno.EINVAL, `[${id}] unexpected kind ${t.kind}`, 'btf_dump__new');
+      }
+    }
+  }
+
+  /** btf_dump__dump_type(): orders id and what it needs, then writes them. */
+  dumpType(id: number): void {
+    this.emitQueue = [];
+    this.orderType(id, false);
+    for (const qid of this.emitQueue) this.emitType(qid, 0);
+  }
+
+  /**
+   * btf_dump_order_type(): topological sort in which a type reached through a pointer may be
+   * satisfied by a forward declaration (a weak link, result 0) unless it is anonymous and so
+   * defined inline; otherwise it must be defined first (a strong link, result 1).
+   */
+  private orderType(id: number, throughPtr: boolean): number {
+    const state = this.orderState[id]!;
+    if (state === ORDERED) return 1;
+    const t = this.btf.type(id);
+    if (state === ORDERING) {
+      // a loop is fine through a pointer to a named struct/union: it gets a forward decl
+      if ((t.kind === BTF_KIND_STRUCT || t.kind === BTF_KIND_UNION) && throughPtr && t.nameOff) {
+        return 0;
+      }
+      throw new KernelError(Errno.ELOOP, `unsatisfiable type cycle, id:[${id}]`, 'btf_dump');
+    }
+    switch (t.kind) {
+      case BTF_KIND_INT:
+      case BTF_KIND_FLOAT:
+        this.orderState[id] = ORDERED;
+        return 0;
+      case BTF_KIND_PTR: {
+        const r = this.orderType(t.type, true);
+        this.orderState[id] = ORDERED;
+        return r;
+      }
+      case BTF_KIND_ARRAY:
+        return this.orderType(t.type, false);
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION:
+        if (throughPtr && t.nameOff) return 0;
+        this.orderState[id] = ORDERING;
+        for (const m of t.members) this.orderType(m.type, false);
+        if (t.nameOff) this.emitQueue.push(id);
+        this.orderState[id] = ORDERED;
+        return 1;
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64:
+      case BTF_KIND_FWD:
+        // named or unreferenced enums are top-level declarations
+        if (t.nameOff || !this.referenced[id]) this.emitQueue.push(id);
+        this.orderState[id] = ORDERED;
+        return 1;
+      case BTF_KIND_TYPEDEF: {
+        const isStrong = this.orderType(t.type, throughPtr);
+        if (throughPtr && !isStrong) return 0;
+        this.emitQueue.push(id);
+        this.orderState[id] = ORDERED;
+        return 1;
+      }
+      case BTF_KIND_VOLATILE:
+      case BTF_KIND_CONST:
+      case BTF_KIND_RESTRICT:
+      case BTF_KIND_TYPE_TAG:
+        return this.orderType(t.type, throughPtr);
+      case BTF_KIND_FUNC_PROTO: {
+        let isStrong = this.orderType(t.type, throughPtr) > 0;
+        for (const p of t.params) {
+          if (this.orderType(p.type, throughPtr) > 0) isStrong = true;
+        }
+        return isStrong ? 1 : 0;
+      }
+      case BTF_KIND_FUNC:
+      case BTF_KIND_VAR:
+      case BTF_KIND_DATASEC:
+      case BTF_KIND_DECL_TAG:
+        this.orderState[id] = ORDERED;
+        return 0;
+      default:
+        throw new KernelError(Errno.EINVAL, `[${id}] unexpected kind ${t.kind}`, 'btf_dump');
+    }
+  }
+
+  /**
+   * btf_dump_emit_type(): writes the definition of id and, first, whatever it needs;
+   * contId is the struct/union being defined (0 at top level), which needs no forward
+   * declaration of itself.
+   */
+  private emitType(id: number, contId: number): void {
+    const state = this.emitState[id]!;
+    if (state === EMITTED) return;
+    const w = this.w;
+    const t = this.btf.type(id);
+    if (state === EMITTING) {
+      if (this.fwdEmitted[id]) return;
+      if (t.kind === BTF_KIND_STRUCT || t.kind === BTF_KIND_UNION) {
+        // referring to the struct we are inside of, or an (unresolvable) anonymous loop
+        if (id === contId || t.nameOff === 0) return;
+        w.emitStructFwd(t);
+        w.print(';\n\n');
+        this.fwdEmitted[id] = 1;
+      } else if (t.kind === BTF_KIND_TYPEDEF) {
+        // the typedef serves as its own forward declaration, usable through pointers
+        if (!w.isBlacklisted(t)) {
+          w.emitTypedefDef(t, 0);
+          w.print(';\n\n');
+        }
+        this.fwdEmitted[id] = 1;
+      }
+      return;
+    }
+    const topLevelDef = contId === 0;
+    switch (t.kind) {
+      case BTF_KIND_INT:
+        w.emitMissingAliases(t);
+        this.emitState[id] = EMITTED;
+        break;
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64:
+        if (topLevelDef) {
+          w.emitEnumDef(t, 0);
+          w.print(';\n\n');
+        }
+        this.emitState[id] = EMITTED;
+        break;
+      case BTF_KIND_PTR:
+      case BTF_KIND_VOLATILE:
+      case BTF_KIND_CONST:
+      case BTF_KIND_RESTRICT:
+      case BTF_KIND_TYPE_TAG:
+      case BTF_KIND_ARRAY:
+        this.emitType(t.type, contId);
+        break;
+      case BTF_KIND_FWD:
+        w.emitFwdDef(t);
+        w.print(';\n\n');
+        this.emitState[id] = EMITTED;
+        break;
+      case BTF_KIND_TYPEDEF:
+        this.emitState[id] = EMITTING;
+        this.emitType(t.type, id);
+        if (!this.fwdEmitted[id] && !w.isBlacklisted(t)) {
+          w.emitTypedefDef(t, 0);
+          w.print(';\n\n');
+        }
+        this.emitState[id] = EMITTED;
+        break;
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION:
+        this.emitState[id] = EMITTING;
+        // A definition writes every member's type, so those need their declarations first.
+        if (topLevelDef || t.nameOff === 0) {
+          const newContId = t.nameOff === 0 ? contId : id;
+          for (const m of t.members) this.emitType(m.type, newContId);
+        } else if (!this.fwdEmitted[id] && id !== contId) {
+          w.emitStructFwd(t);
+          w.print(';\n\n');
+          this.fwdEmitted[id] = 1;
+        }
+        if (topLevelDef) {
+          w.emitStructDef(t, 0);
+          w.print(';\n\n');
+          this.emitState[id] = EMITTED;
+        } else {
+          this.emitState[id] = NOT_EMITTED;
+        }
+        break;
+      case BTF_KIND_FUNC_PROTO:
+        this.emitType(t.type, contId);
+        for (const p of t.params) this.emitType(p.type, contId);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/**
+ * Writes btf as C, in big chunks through out: bpftool's dump_btf_c, which dumps every type id
+ * in order between its vmlinux.h header and footer. A type cycle C cannot express fails with
+ * ELOOP after the types before it were written, as bpftool stops there.
+ */
+export function btfDumpC(btf: Btf, out: (s: string) => void): void {
+  const w = new CDeclWriter(btf, out);
+  const d = new BtfDump(btf, w);
+  w.print(HEADER);
+  try {
+    for (let id = 1; id < btf.nrTypes; id++) d.dumpType(id);
+  } finally {
+    w.flush();
+  }
+  w.print(FOOTER);
+  w.flush();
+}
