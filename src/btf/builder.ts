@@ -53,6 +53,8 @@ export class BtfBuilder {
   private strLen = 0;
   private readonly names = new Map<string, number[]>();
   private baseStrs: Map<string, number> | undefined;
+  /** While transaction() runs: the records completeComposite replaced, to put back on failure. */
+  private journal: Map<number, BtfType> | undefined;
 
   constructor(base?: Btf) {
     this.base = base;
@@ -163,6 +165,7 @@ export class BtfBuilder {
     if (!old || (old.kind !== BTF_KIND_FWD && old.kind !== BTF_KIND_STRUCT && old.kind !== BTF_KIND_UNION)) {
       throw einval(`type [${id}] is not an own fwd, struct or union`);
     }
+    if (this.journal && !this.journal.has(id)) this.journal.set(id, old);
     this.types[id - this.startId] = this.composite(kind, old.name, size, members);
   }
 
@@ -239,6 +242,34 @@ export class BtfBuilder {
     return this.push({
       ...this.common(BTF_KIND_DECL_TAG, value, 0, false, type), kind: BTF_KIND_DECL_TAG, type, componentIdx,
     });
+  }
+
+  /**
+   * Runs fn; if it throws, every type and string it added is taken away again and every type
+   * it completed is put back, so that a failed parse leaves no half-built types behind.
+   */
+  transaction<T>(fn: () => T): T {
+    if (this.journal) return fn();
+    const nTypes = this.types.length;
+    const nParts = this.strParts.length;
+    const strLen = this.strLen;
+    this.journal = new Map();
+    try {
+      return fn();
+    } catch (e) {
+      for (const [id, old] of this.journal) this.types[id - this.startId] = old;
+      for (const t of this.types.splice(nTypes)) {
+        const ids = this.names.get(t.name);
+        if (ids) ids.pop();
+        if (ids?.length === 0) this.names.delete(t.name);
+      }
+      this.strParts.length = nParts;
+      this.strLen = strLen;
+      for (const [s, off] of this.strOffs) if (off >= this.startStrOff + strLen) this.strOffs.delete(s);
+      throw e;
+    } finally {
+      this.journal = undefined;
+    }
   }
 
   /** The raw blob: struct btf_header (24 bytes), the type section, the string section. */
