@@ -121,6 +121,14 @@ export class Btf {
     return new Btf(bytes, hdr, base, offsets.slice(0, n));
   }
 
+  /**
+   * A Btf over a blob whose layout a caller already walked and checked (btfLoad's BTF_LOAD
+   * check indexes every record on its way): offsets[i] is the record offset of type id i + 1.
+   */
+  static fromIndex(bytes: Uint8Array, hdr: BtfHeader, offsets: Uint32Array): Btf {
+    return new Btf(bytes, hdr, undefined, offsets);
+  }
+
   /** Number of type ids, counting void and the base's types: ids are 0 .. nrTypes-1. */
   get nrTypes(): number {
     return this.startId + this.offsets.length;
