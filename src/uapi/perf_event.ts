@@ -13,6 +13,19 @@ export const PERF_TYPE_RAW = 4;
 export const PERF_TYPE_BREAKPOINT = 5;
 export const PERF_TYPE_MAX = 6;
 
+// enum perf_hw_id (config of a PERF_TYPE_HARDWARE event)
+export const PERF_COUNT_HW_CPU_CYCLES = 0;
+export const PERF_COUNT_HW_INSTRUCTIONS = 1;
+export const PERF_COUNT_HW_CACHE_REFERENCES = 2;
+export const PERF_COUNT_HW_CACHE_MISSES = 3;
+export const PERF_COUNT_HW_BRANCH_INSTRUCTIONS = 4;
+export const PERF_COUNT_HW_BRANCH_MISSES = 5;
+export const PERF_COUNT_HW_BUS_CYCLES = 6;
+export const PERF_COUNT_HW_STALLED_CYCLES_FRONTEND = 7;
+export const PERF_COUNT_HW_STALLED_CYCLES_BACKEND = 8;
+export const PERF_COUNT_HW_REF_CPU_CYCLES = 9;
+export const PERF_COUNT_HW_MAX = 10;
+
 // enum perf_sw_ids (config of a PERF_TYPE_SOFTWARE event)
 export const PERF_COUNT_SW_CPU_CLOCK = 0;
 export const PERF_COUNT_SW_TASK_CLOCK = 1;

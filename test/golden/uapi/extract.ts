@@ -1,10 +1,14 @@
-// Rebuilds vmlinux-uapi.json from the running kernel's BTF: the member layout of union bpf_attr,
-// the bpf_*_info structs and the perf_event structs, and the values of the bpf/perf enums.
-// Usage (root, on a real kernel): node --import tsx test/golden/uapi/extract-vmlinux.ts
+// Rebuilds vmlinux-uapi.json: from the running kernel's BTF, the member layout of union bpf_attr,
+// the bpf_*_info structs and the perf_event structs, and the values of the bpf/perf enums; from
+// the UAPI headers (clang on defines.c), the values of the #defines src/uapi mirrors.
+// Usage (root, on a real kernel): UAPI_INCLUDE=<dir holding linux/bpf.h of that kernel>
+//   node --import tsx test/golden/uapi/extract.ts     (UAPI_INCLUDE defaults to /usr/include)
 
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { release } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface JsonMember {
   name: string;
@@ -21,7 +25,7 @@ interface JsonType {
   nr_elems?: number;
   encoding?: string;
   members?: JsonMember[];
-  values?: { name: string; val: number }[];
+  values?: { name: string; val: string }[];
 }
 
 /** One leaf member: bit offset and size in the top-level type, and what it is. */
@@ -44,18 +48,21 @@ const LAYOUTS: [string, 'STRUCT' | 'UNION'][] = [
 const NAMED_ENUMS = [
   'bpf_cmd', 'bpf_map_type', 'bpf_prog_type', 'bpf_attach_type', 'bpf_link_type', 'bpf_func_id',
   'bpf_stats_type', 'perf_type_id', 'perf_sw_ids', 'perf_hw_id', 'perf_event_sample_format',
-  'perf_event_read_format', 'perf_event_type', 'perf_event_ioc_flags',
+  'perf_event_read_format', 'perf_event_type', 'perf_event_ioc_flags', 'bpf_cond_pseudo_jmp',
+  'bpf_addr_space_cast',
 ];
 /** Anonymous enums are picked by one enumerator they hold. */
 const ANON_ENUM_SEEDS = [
   'BPF_ANY', 'BPF_F_NO_PREALLOC', 'BPF_F_KPROBE_MULTI_RETURN', 'BPF_F_UPROBE_MULTI_RETURN',
-  'BPF_REG_0', 'BPF_STREAM_STDOUT',
+  'BPF_REG_0', 'BPF_STREAM_STDOUT', 'BPF_F_INDEX_MASK', 'BPF_F_SKIP_FIELD_MASK', 'BPF_RB_NO_WAKEUP',
+  'BPF_RB_AVAIL_DATA', 'BPF_RINGBUF_BUSY_BIT', 'BPF_LOCAL_STORAGE_GET_F_CREATE',
 ];
 
+// Enum values become strings before parsing: 64-bit ones would not survive as doubles.
 const types = (JSON.parse(
   execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', '-j'], {
     maxBuffer: 1 << 30,
-  }).toString(),
+  }).toString().replace(/"val": ?(-?\d+)/g, '"val": "$1"'),
 ) as { types: JsonType[] }).types;
 const byId = new Map(types.map((t) => [t.id, t]));
 
@@ -109,8 +116,8 @@ for (const [name, kind] of LAYOUTS) {
   layouts[name] = { size: t.size!, members };
 }
 
-const enums: Record<string, Record<string, number>> = {};
-function enumValues(t: JsonType): Record<string, number> {
+const enums: Record<string, Record<string, string>> = {};
+function enumValues(t: JsonType): Record<string, string> {
   return Object.fromEntries((t.values ?? []).map((v) => [v.name, v.val]));
 }
 for (const name of NAMED_ENUMS) {
@@ -126,5 +133,21 @@ for (const seed of ANON_ENUM_SEEDS) {
   if (t !== undefined) enums[`(anon ${seed})`] = enumValues(t);
 }
 
-const out = { kernel: release(), source: '/sys/kernel/btf/vmlinux', layouts, enums };
+const include = process.env['UAPI_INCLUDE'] ?? '/usr/include';
+const exe = join(mkdtempSync(join(tmpdir(), 'uapi-')), 'defines');
+execFileSync('clang', [`-I${include}`, fileURLToPath(new URL('./defines.c', import.meta.url)), '-o', exe]);
+const defines: Record<string, string> = {};
+for (const line of execFileSync(exe).toString().trim().split('\n')) {
+  const [name, value] = line.split(' ');
+  defines[name!] = value!;
+}
+
+const out = {
+  kernel: release(),
+  source: '/sys/kernel/btf/vmlinux',
+  definesFrom: include,
+  layouts,
+  enums,
+  defines,
+};
 writeFileSync(new URL('./vmlinux-uapi.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
