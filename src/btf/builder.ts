@@ -166,7 +166,7 @@ export class BtfBuilder {
       throw einval(`type [${id}] is not an own fwd, struct or union`);
     }
     if (this.journal && !this.journal.has(id)) this.journal.set(id, old);
-    this.types[id - this.startId] = this.composite(kind, old.name, size, members);
+    this.types[id - this.startId] = { ...this.composite(kind, old.name, size, members), id };
   }
 
   addFwd(name: string, isUnion: boolean): number {
