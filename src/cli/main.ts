@@ -19,7 +19,8 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const ctx: CliContext = { json: false, pretty: false, out: (s) => process.stdout.write(s) };
+  // Commands print bytes as Latin-1 strings (one char a byte), as the kernel and bpftool do.
+  const ctx: CliContext = { json: false, pretty: false, out: (s) => process.stdout.write(s, 'latin1') };
   const args = [...argv];
   while (args.length > 0 && args[0]!.startsWith('-')) {
     const opt = args.shift()!;
@@ -50,12 +51,21 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CliError || e instanceof KernelError) {
       const msg = e instanceof KernelError ? `${e.detail} (${e.code})` : e.message;
-      if (ctx.json) process.stdout.write(`${JSON.stringify({ error: msg })}\n`);
-      else process.stderr.write(`Error: ${msg}\n`);
+      if (ctx.json) {
+        const json = ctx.pretty ? `{\n    "error": ${JSON.stringify(msg)}\n}` : JSON.stringify({ error: msg });
+        process.stdout.write(`${json}\n`);
+      } else {
+        process.stderr.write(`Error: ${msg}\n`);
+      }
       return 255;
     }
     throw e;
   }
 }
 
+// A reader that went away (`bpffs btf dump ... | head`) ends us as SIGPIPE ends bpftool.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(128 + 13);
+});
 process.exitCode = await main(process.argv.slice(2));
