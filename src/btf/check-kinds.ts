@@ -5,11 +5,16 @@
 // or 0 on success, -errno on failure, after logging what the kernel logs.
 
 import { Errno } from '../uapi/errno.ts';
-import {
-  BtfVerifierEnv, K_ARRAY, K_CONST, K_DATASEC, K_DECL_TAG, K_ENUM, K_ENUM64, K_FLOAT, K_FUNC,
-  K_FUNC_PROTO, K_FWD, K_INT, K_PTR, K_RESTRICT, K_STRUCT, K_TYPEDEF, K_TYPE_TAG, K_UNION, K_VAR,
-  K_VOLATILE, NULL_T, VOID_T, isModifierKind, isResolveSourceOnlyKind, isStructKind,
-} from './check-env.ts';
+import * as checkEnv from './check-env.ts';
+import type { BtfVerifierEnv } from './check-env.ts';
+
+// tsx runs modules as CommonJS, where every use of an imported binding is a getter call; these
+// checks run for each of vmlinux's 126k types, so they use module-local copies.
+const {
+  K_ARRAY, K_CONST, K_DATASEC, K_DECL_TAG, K_ENUM, K_ENUM64, K_FLOAT, K_FUNC, K_FUNC_PROTO, K_FWD,
+  K_INT, K_PTR, K_RESTRICT, K_STRUCT, K_TYPEDEF, K_TYPE_TAG, K_UNION, K_VAR, K_VOLATILE, NULL_T,
+  VOID_T, isModifierKind, isResolveSourceOnlyKind, isStructKind,
+} = checkEnv;
 
 const EINVAL = -Errno.EINVAL;
 const ENOTSUPP = -Errno.ENOTSUPP;

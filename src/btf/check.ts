@@ -3,18 +3,24 @@
 // btf_check_type_tags, with the same errno and the same verifier log text (see verifier-log.ts).
 // It works on the raw records; the Btf it returns is built on the index the check made.
 
-import { BTF_KIND_FUNC_PROTO, BTF_MAX_SIZE, BTF_MAX_TYPE } from '../uapi/btf.ts';
+import { BTF_MAX_SIZE, BTF_MAX_TYPE } from '../uapi/btf.ts';
 import { Errno, KernelError } from '../uapi/errno.ts';
 import { Btf, type BtfHeader } from './btf.ts';
-import {
-  BtfVerifierEnv, CHECK_TYPE, K_ARRAY, K_DATASEC, K_DECL_TAG, K_FUNC, K_PTR, K_TYPE_TAG, K_VAR,
-  NULL_T, RESOLVE_TBD, isModifierKind, isResolveSourceOnlyKind, isStructKind, needsResolveKind,
-  type BtfHdrFields,
-} from './check-env.ts';
-import { kindOps } from './check-kinds.ts';
+import * as checkEnv from './check-env.ts';
+import { BtfVerifierEnv, type BtfHdrFields } from './check-env.ts';
+import * as checkKinds from './check-kinds.ts';
 import { BpfVerifierLog } from './verifier-log.ts';
 
-const K_FUNC_PROTO = BTF_KIND_FUNC_PROTO;
+// tsx runs modules as CommonJS, where every use of an imported binding is a getter call; these
+// checks run for each of vmlinux's 126k types, so they use module-local copies.
+const {
+  CHECK_TYPE, K_ARRAY, K_DATASEC, K_DECL_TAG, K_FUNC, K_FUNC_PROTO, K_PTR, K_TYPE_TAG, K_VAR, NULL_T,
+  RESOLVE_TBD, isModifierKind, isResolveSourceOnlyKind, isStructKind, needsResolveKind,
+} = checkEnv;
+const { kindOps } = checkKinds;
+const MAX_TYPE = BTF_MAX_TYPE;
+const E2BIG = -Errno.E2BIG;
+const EEXIST = -Errno.EEXIST;
 const BTF_MAGIC = 0xeb9f;
 const BTF_VERSION = 1;
 const BTF_HDR_SIZE = 24;
@@ -232,7 +238,7 @@ function checkAllMetas(env: BtfVerifierEnv): number {
   let cur = env.hdr.hdrLen + env.hdr.typeOff;
   const end = cur + env.hdr.typeLen;
   // Every record has at least 12 bytes; the kernel keeps at most BTF_MAX_TYPE ids.
-  env.offsets = new Uint32Array(Math.min(BTF_MAX_TYPE, Math.floor(env.hdr.typeLen / 12)) + 1);
+  env.offsets = new Uint32Array(Math.min(MAX_TYPE, Math.floor(env.hdr.typeLen / 12)) + 1);
   env.logTypeId = 1;
   while (cur < end) {
     const left = end - cur;
@@ -268,7 +274,7 @@ function checkAllMetas(env: BtfVerifierEnv): number {
 /** btf_add_type. Linux ignores its failure: past BTF_MAX_TYPE ids a type is logged about and
  *  left out, and the check goes on. */
 function addType(env: BtfVerifierEnv, t: number): void {
-  if (env.nrTypes === BTF_MAX_TYPE) {
+  if (env.nrTypes === MAX_TYPE) {
     env.error('Exceeded max num of types');
     return;
   }
@@ -314,8 +320,8 @@ function btfResolve(env: BtfVerifierEnv, t: number, id: number): number {
     err = kindOps[env.kind(env.stackT[v]!)]!.resolve(env, v);
   }
   env.logTypeId = id;
-  if (err === -Errno.E2BIG) env.logType(t, true, 'Exceeded max resolving depth:32');
-  else if (err === -Errno.EEXIST) env.logType(t, true, 'Loop detected');
+  if (err === E2BIG) env.logType(t, true, 'Exceeded max resolving depth:32');
+  else if (err === EEXIST) env.logType(t, true, 'Loop detected');
   if (!err && !resolveValid(env, t, id)) {
     env.logType(t, true, 'Invalid resolve state');
     err = -Errno.EINVAL;
