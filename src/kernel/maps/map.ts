@@ -9,6 +9,7 @@ import type { BtfType } from '../../btf/types.ts';
 import type { BtfObject } from '../btf-object.ts';
 import { KObject, type File } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
+import type { UserMemory } from '../user-memory.ts';
 
 /** The map_create part of union bpf_attr, decoded. */
 export interface MapCreateAttr {
@@ -26,6 +27,28 @@ export interface MapCreateAttr {
   btf_value_type_id: number;
   btf_vmlinux_value_type_id: number;
   map_extra: bigint;
+}
+
+/** attr.batch of union bpf_attr, decoded (BPF_MAP_*_BATCH). */
+export interface MapBatchAttr {
+  in_batch: bigint;
+  out_batch: bigint;
+  keys: bigint;
+  values: bigint;
+  count: number;
+  map_fd: number;
+  elem_flags: bigint;
+  flags: bigint;
+}
+
+/** What a batch op gets besides the map, as the C ops get (map, attr, uattr): the decoded
+ *  attr, the caller's user memory, the user address of union bpf_attr (batch.count is written
+ *  back at uattr + 32), and the map file (for updates of fd maps). */
+export interface MapBatchArgs {
+  readonly attr: MapBatchAttr;
+  readonly mem: UserMemory;
+  readonly uattr: bigint;
+  readonly file: File;
 }
 
 /** Text sink of seqShowElem: Latin-1 text, one char per byte, as seq_file receives it. */
@@ -65,6 +88,14 @@ export interface MapOps<M extends BpfMap = BpfMap> {
   /** bpf_map_lookup_percpu_elem: address of cpu's copy, or 0. */
   lookupPercpu?(map: M, key: Uint8Array, cpu: number): number;
 
+  /** BPF_MAP_*_BATCH (map_lookup_batch ...): 0 or -errno; a missing op answers ENOTSUPP.
+   *  syscall/map-batch.ts has the generic_map_* ones that arraymap.c and hashtab.c point at.
+   *  Called from syscall. */
+  lookupBatch?(map: M, args: MapBatchArgs): number;
+  lookupAndDeleteBatch?(map: M, args: MapBatchArgs): number;
+  updateBatch?(map: M, args: MapBatchArgs): number;
+  deleteBatch?(map: M, args: MapBatchArgs): number;
+
   /** Fd-array maps: the object an fd stands for (takes a reference), or throws. */
   fdGetPtr?(map: M, file: File, fd: number): KObject;
   fdPutPtr?(map: M, ptr: KObject): void;
@@ -75,10 +106,26 @@ export interface MapOps<M extends BpfMap = BpfMap> {
   checkBtf?(map: M, btf: Btf, keyType: BtfType, valueType: BtfType): void;
   /** Prints one element as `cat` on its pin does. Called from bpffs's seq_file. */
   seqShowElem?(map: M, key: Uint8Array, out: SeqWriter): void;
-  /** Whether inner maps may be swapped for this one (map_meta_equal). */
-  metaEqual?(meta0: BpfMap, meta1: BpfMap): boolean;
+  /** Whether map meta1 may be an inner map where meta0 is the template (map_meta_equal).
+   *  Absent: the type cannot be an inner map (ENOTSUPP). */
+  metaEqual?(meta0: MapMeta, meta1: BpfMap): boolean;
   /** Memory the map uses, for fdinfo's memlock and bpf_map_info. */
   memUsage(map: M): number;
+}
+
+/** The inner map template of a map-in-map (map->inner_map_meta, made by map_in_map.c's
+ *  bpf_map_meta_alloc): the fields map_meta_equal compares, and the template's ops. */
+export interface MapMeta {
+  readonly ops: MapOps;
+  readonly mapType: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly mapFlags: number;
+  readonly maxEntries: number;
+  /** With spinLockOff, what btf_record_equal compares of the btf_record. */
+  readonly fieldMask: number;
+  readonly spinLockOff: number;
+  readonly btf: BtfObject | undefined;
 }
 
 export class BpfMap extends KObject {
@@ -104,6 +151,11 @@ export class BpfMap extends KObject {
   usercnt = 1;
   /** Offsets of special fields in the value (struct bpf_spin_lock ...), -1 when absent. */
   spinLockOff = -1;
+  /** btf_record.field_mask of the value's special fields (BPF_SPIN_LOCK, BPF_TIMER, ...); 0
+   *  when the value has none (map->record is NULL). */
+  fieldMask = 0;
+  /** Map-in-map: the template inner maps must match (set by the map's alloc). */
+  innerMapMeta: MapMeta | undefined;
   private readonly onRelease: (m: BpfMap) => void;
 
   constructor(k: Kernel, attr: MapCreateAttr) {
