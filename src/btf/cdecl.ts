@@ -80,6 +80,8 @@ class CDeclParser {
   parse(): number {
     let last: number | undefined;
     while (this.peek().kind !== 'eof') {
+      // An empty declaration, as GNU C allows at file scope.
+      if (this.accept(';')) continue;
       const specs = this.declSpecs();
       if (this.accept(';')) {
         if (specs.tag === undefined) throw this.err(this.prev(), 'declaration does not declare anything');
@@ -475,9 +477,13 @@ class CDeclParser {
         }
         const specs = this.declSpecs();
         if (specs.isTypedef) throw this.err(this.prev(), 'typedef in a parameter');
+        const at = this.peek();
         const type = this.declarator(true).apply(specs.type);
         if (type === 0) throw this.err(this.prev(), "'void' must be the only parameter");
-        params.push(this.decay(type));
+        const param = this.decay(type);
+        // C lets a prototype name an incomplete type; BTF_LOAD does not (btf_func_proto_check).
+        if (this.layout.sizeOf(param) === undefined) throw this.err(at, 'parameter has incomplete type');
+        params.push(param);
         if (!this.accept(',')) break;
       }
       this.expect(')');
@@ -485,6 +491,7 @@ class CDeclParser {
     return (ret) => {
       const rt = this.layout.skipModsAndTypedefs(ret).kind;
       if (rt === BTF_KIND_FUNC_PROTO || rt === BTF_KIND_ARRAY) throw this.err(at, 'function cannot return a function or an array');
+      if (ret !== 0 && this.layout.sizeOf(ret) === undefined) throw this.err(at, 'function has incomplete return type');
       return this.cached(`f${ret}(${params.join(',')})`, () =>
         this.b.addFuncProto(ret, params.map((type) => ({ type }))));
     };
