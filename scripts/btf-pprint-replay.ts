@@ -13,14 +13,14 @@ import { MapDumpJson, mapIsPerCpu, perCpuStride } from '../src/cli/map-dump-form
 import { htabMapHash } from '../src/kernel/maps/jhash.ts';
 import { btfMapDefs, type BtfMapDef } from '../src/libbpf/btf-maps.ts';
 import { parseElf } from '../src/libbpf/elf.ts';
+import {
+  BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
+  BPF_MAP_TYPE_PERCPU_HASH,
+} from '../src/uapi/bpf-types.ts';
 import { latin1Decode } from '../src/uapi/latin1.ts';
 
 /** The golden set was recorded on a machine with 2 possible CPUs. */
 const NR_CPUS = 2;
-const BPF_MAP_TYPE_ARRAY = 2;
-const BPF_MAP_TYPE_PERCPU_HASH = 5;
-const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
-const BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
 
 const HEADER = '# WARNING!! The output is for debug purpose only\n# WARNING!! The output format will change\n';
 const PTR_MASK = /0x00000000(?!00000000)[0-9a-f]{8}/g;
@@ -250,7 +250,8 @@ export function loadPointerHashes(file: string): PtrHash {
   const table = (JSON.parse(readFileSync(file, 'utf8')) as { pointers: Record<string, string> }).pointers;
   const byValue = new Map<bigint, number>();
   for (const [raw, text] of Object.entries(table)) byValue.set(BigInt(raw), parseInt(text.slice(2), 16));
-  return (ptr) => {
+  return (lo, hi) => {
+    const ptr = (BigInt(hi) << 32n) | BigInt(lo);
     const h = byValue.get(ptr);
     if (h === undefined) throw new Error(`pointer 0x${ptr.toString(16)} is not in pointer-hashes.json`);
     return h;

@@ -40,8 +40,8 @@ export class BtfSeqShowV2018 implements BtfSeqShow {
         return;
       }
       case BTF_KIND_PTR: {
-        const p = u64At(d, off);
-        out.write(p === 0n ? '(null)' : (this.ptrHash(p) >>> 0).toString(16).padStart(16, '0'));
+        const lo = u32At(d, off), hi = u32At(d, off + 4);
+        out.write(lo === 0 && hi === 0 ? '(null)' : (this.ptrHash(lo, hi) >>> 0).toString(16).padStart(16, '0'));
         return;
       }
       case BTF_KIND_ENUM:

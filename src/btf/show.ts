@@ -290,7 +290,7 @@ class BtfShowState implements BtfSeqShow {
 
   private ptrShow(t: BtfPtr, typeId: number, off: number): void {
     this.startType(t, typeId);
-    this.typeValue(formatPtr(u64At(this.data, off), this.ptrHash));
+    this.typeValue(formatPtr(u32At(this.data, off), u32At(this.data, off + 4), this.ptrHash));
     this.endType();
   }
 

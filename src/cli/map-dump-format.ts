@@ -6,6 +6,10 @@
 import { btfDumperType, JsonWriter, type BtfDumper } from '../btf/json.ts';
 import type { Btf } from '../btf/btf.ts';
 import type { ShowWriter } from '../btf/show.ts';
+import {
+  BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_LRU_PERCPU_HASH,
+  BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, BPF_MAP_TYPE_PERCPU_HASH,
+} from '../uapi/bpf-types.ts';
 
 /** The parts of struct bpf_map_info that the dump reads. */
 export interface DumpMapInfo {
@@ -15,14 +19,6 @@ export interface DumpMapInfo {
   readonly btfKeyTypeId: number;
   readonly btfValueTypeId: number;
 }
-
-// enum bpf_map_type values that map_is_per_cpu() and map_is_map_of_maps() test.
-const BPF_MAP_TYPE_PERCPU_HASH = 5;
-const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
-const BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
-const BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
-const BPF_MAP_TYPE_HASH_OF_MAPS = 13;
-const BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21;
 
 export function mapIsPerCpu(type: number): boolean {
   return type === BPF_MAP_TYPE_PERCPU_HASH || type === BPF_MAP_TYPE_PERCPU_ARRAY ||
