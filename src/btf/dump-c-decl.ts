@@ -9,9 +9,8 @@ import {
   BTF_KIND_RESTRICT, BTF_KIND_STRUCT, BTF_KIND_TYPEDEF, BTF_KIND_TYPE_TAG, BTF_KIND_UNION,
   BTF_KIND_VAR, BTF_KIND_VOLATILE,
 } from '../uapi/btf.ts';
-import type { Btf } from './btf.ts';
-import { isModifier, MAX_RESOLVE_DEPTH } from './resolve.ts';
-import type { BtfEnum, BtfEnum64, BtfStruct, BtfType, BtfTypedef, BtfUnion } from './types.ts';
+import { MAX_RESOLVE_DEPTH } from './resolve.ts';
+import type { TypeTable } from './dump-c-types.ts';
 
 const PREFIXES = '\t'.repeat(13);
 /** Output is handed to the caller in chunks of about this many characters. */
@@ -25,6 +24,11 @@ function pfx(lvl: number): string {
 
 function roundup(x: number, y: number): number {
   return Math.ceil(x / y) * y;
+}
+
+function isMod(kind: number): boolean {
+  return kind === BTF_KIND_VOLATILE || kind === BTF_KIND_CONST || kind === BTF_KIND_RESTRICT ||
+    kind === BTF_KIND_TYPE_TAG;
 }
 
 /** GCC's typedefs to its internal __PolyX_t types, aliased to standard types (Arm SIMD). */
@@ -42,27 +46,27 @@ const LONG_ALIASES: ReadonlySet<string> = new Set([
   'int long unsigned',
 ]);
 
-function determinePtrSize(btf: Btf): number {
-  for (let id = 1; id < btf.nrTypes; id++) {
-    const t = btf.type(id);
-    if (t.kind === BTF_KIND_INT && (t.size === 4 || t.size === 8) && LONG_ALIASES.has(t.name)) {
-      return t.size;
+function determinePtrSize(tt: TypeTable): number {
+  for (let id = 1; id < tt.nrTypes; id++) {
+    const size = tt.sizeType[id]!;
+    if (tt.kind[id] === BTF_KIND_INT && (size === 4 || size === 8) && LONG_ALIASES.has(tt.name(id))) {
+      return size;
     }
   }
   return 8; // sizeof(void *) of the x86-64 bpftool
 }
 
-/** A view on one frame of declaration chain: ids[0..cnt-1], the top at cnt-1. */
+/**
+ * One frame of the shared declaration stack: ids[start .. start+cnt-1], its top last. Nested
+ * declarations (a function pointer's parameters) push their own frames above it.
+ */
 interface DeclStack {
-  readonly ids: number[];
+  readonly start: number;
   cnt: number;
 }
 
-type Composite = BtfStruct | BtfUnion;
-type EnumLike = BtfEnum | BtfEnum64;
-
 export class CDeclWriter {
-  readonly btf: Btf;
+  readonly tt: TypeTable;
   /** btf_ptr_sz(): the target's pointer size, also the bit width of `long` padding. */
   readonly ptrSz: number;
   private readonly sink: (s: string) => void;
@@ -75,14 +79,17 @@ export class CDeclWriter {
   private readonly identNames = new Map<string, number>();
   /** btf__align_of() per id, computed once: 0 is libbpf's error value, -1 not yet known. */
   private readonly aligns: Int32Array;
+  /** The shared declaration stack of btf_dump_emit_type_decl(), in use up to declTop. */
+  private declStack = new Uint32Array(256);
+  private declTop = 0;
 
-  constructor(btf: Btf, sink: (s: string) => void) {
-    this.btf = btf;
+  constructor(tt: TypeTable, sink: (s: string) => void) {
+    this.tt = tt;
     this.sink = sink;
-    this.ptrSz = determinePtrSize(btf);
-    this.nameResolved = new Uint8Array(btf.nrTypes);
-    this.cachedNames = new Array<string | undefined>(btf.nrTypes);
-    this.aligns = new Int32Array(btf.nrTypes).fill(-1);
+    this.ptrSz = determinePtrSize(tt);
+    this.nameResolved = new Uint8Array(tt.nrTypes);
+    this.cachedNames = new Array<string | undefined>(tt.nrTypes);
+    this.aligns = new Int32Array(tt.nrTypes).fill(-1);
   }
 
   print(s: string): void {
@@ -103,51 +110,54 @@ export class CDeclWriter {
   }
 
   /** btf_dump_resolve_name(): a name made unique by a ___N suffix on its first use. */
-  private resolveName(t: BtfType, map: Map<string, number>): string {
-    if (t.nameOff === 0) return '';
-    const id = t.id;
-    if (this.nameResolved[id]) return this.cachedNames[id] ?? t.name;
+  private resolveName(id: number, map: Map<string, number>): string {
+    const tt = this.tt;
+    if (tt.nameOff[id] === 0) return '';
+    if (this.nameResolved[id]) return this.cachedNames[id] ?? tt.name(id);
     this.nameResolved[id] = 1;
-    if (t.kind === BTF_KIND_FWD || (t.kind === BTF_KIND_ENUM && t.vlen === 0)) return t.name;
-    const dups = this.nameDups(map, t.name);
+    const name = tt.name(id);
+    const kind = tt.kind[id];
+    if (kind === BTF_KIND_FWD || (kind === BTF_KIND_ENUM && tt.vlen[id] === 0)) return name;
+    const dups = this.nameDups(map, name);
     if (dups > 1) {
       // snprintf into a 256-byte buffer
-      const name = `${t.name}___${dups}`.substring(0, 255);
-      this.cachedNames[id] = name;
-      return name;
+      const unique = `${name}___${dups}`.substring(0, 255);
+      this.cachedNames[id] = unique;
+      return unique;
     }
-    return t.name;
+    return name;
   }
 
-  typeName(t: BtfType): string {
-    return this.resolveName(t, this.typeNames);
+  typeName(id: number): string {
+    return this.resolveName(id, this.typeNames);
   }
 
-  identName(t: BtfType): string {
-    return this.resolveName(t, this.identNames);
+  identName(id: number): string {
+    return this.resolveName(id, this.identNames);
   }
 
   /** btf_dump_is_blacklisted(): __builtin_va_list is the compiler's own. */
-  isBlacklisted(t: BtfType): boolean {
-    return t.nameOff !== 0 && t.name === '__builtin_va_list';
+  isBlacklisted(id: number): boolean {
+    return this.tt.nameOff[id] !== 0 && this.tt.name(id) === '__builtin_va_list';
   }
 
   /** btf__align_of() */
   alignOf(id: number): number {
     const known = this.aligns[id]!;
     if (known >= 0) return known;
-    const a = this.computeAlign(this.btf.type(id));
+    const a = this.computeAlign(id);
     this.aligns[id] = a;
     return a;
   }
 
-  private computeAlign(t: BtfType): number {
-    switch (t.kind) {
+  private computeAlign(id: number): number {
+    const tt = this.tt;
+    switch (tt.kind[id]) {
       case BTF_KIND_INT:
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64:
       case BTF_KIND_FLOAT:
-        return Math.min(this.ptrSz, t.size);
+        return Math.min(this.ptrSz, tt.sizeType[id]!);
       case BTF_KIND_PTR:
         return this.ptrSz;
       case BTF_KIND_TYPEDEF:
@@ -155,19 +165,22 @@ export class CDeclWriter {
       case BTF_KIND_CONST:
       case BTF_KIND_RESTRICT:
       case BTF_KIND_TYPE_TAG:
+        return this.alignOf(tt.sizeType[id]!);
       case BTF_KIND_ARRAY:
-        return this.alignOf(t.type);
+        return this.alignOf(tt.arrayType(id));
       case BTF_KIND_STRUCT:
       case BTF_KIND_UNION: {
         let maxAlign = 1;
-        for (const m of t.members) {
-          const align = this.alignOf(m.type);
+        for (let i = 0, vlen = tt.vlen[id]!; i < vlen; i++) {
+          const align = this.alignOf(tt.memberType(id, i));
           if (align <= 0) return align;
           maxAlign = Math.max(maxAlign, align);
           // a member off its natural alignment means the struct is packed
-          if (m.bitfieldSize === 0 && m.bitsOffset % (8 * align) !== 0) return 1;
+          if (tt.memberBitfieldSize(id, i) === 0 && tt.memberBitOffset(id, i) % (8 * align) !== 0) {
+            return 1;
+          }
         }
-        return t.size % maxAlign !== 0 ? 1 : maxAlign;
+        return tt.sizeType[id]! % maxAlign !== 0 ? 1 : maxAlign;
       }
       default:
         return 0;
@@ -176,11 +189,11 @@ export class CDeclWriter {
 
   /** btf__resolve_size(), clamped at 0 for an error as btf_dump_emit_struct_def does. */
   resolveSize(id: number): number {
+    const tt = this.tt;
     let nelems = 1;
     let size = -1;
-    let t = this.btf.type(id);
-    loop: for (let i = 0; i < MAX_RESOLVE_DEPTH && t.id !== 0; i++) {
-      switch (t.kind) {
+    loop: for (let i = 0; i < MAX_RESOLVE_DEPTH && id !== 0; i++) {
+      switch (tt.kind[id]) {
         case BTF_KIND_INT:
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:
@@ -188,7 +201,7 @@ export class CDeclWriter {
         case BTF_KIND_ENUM64:
         case BTF_KIND_DATASEC:
         case BTF_KIND_FLOAT:
-          size = t.size;
+          size = tt.sizeType[id]!;
           break loop;
         case BTF_KIND_PTR:
           size = this.ptrSz;
@@ -200,13 +213,15 @@ export class CDeclWriter {
         case BTF_KIND_VAR:
         case BTF_KIND_DECL_TAG:
         case BTF_KIND_TYPE_TAG:
-          t = this.btf.type(t.type);
+          id = tt.sizeType[id]!;
           break;
-        case BTF_KIND_ARRAY:
-          if (nelems && t.nelems > Math.floor(UINT32_MAX / nelems)) return 0;
-          nelems *= t.nelems;
-          t = this.btf.type(t.type);
+        case BTF_KIND_ARRAY: {
+          const n = tt.arrayNelems(id);
+          if (nelems && n > Math.floor(UINT32_MAX / nelems)) return 0;
+          nelems *= n;
+          id = tt.arrayType(id);
           break;
+        }
         default:
           return 0;
       }
@@ -217,14 +232,18 @@ export class CDeclWriter {
   }
 
   /** btf_is_struct_packed(): some plain member is misaligned, or the size is odd. */
-  private isStructPacked(t: Composite): boolean {
+  private isStructPacked(id: number): boolean {
+    const tt = this.tt;
     let maxAlign = 1;
-    for (const m of t.members) {
-      const align = this.alignOf(m.type);
-      if (align && m.bitfieldSize === 0 && m.bitsOffset % (8 * align) !== 0) return true;
+    for (let i = 0, vlen = tt.vlen[id]!; i < vlen; i++) {
+      const align = this.alignOf(tt.memberType(id, i));
+      if (align && tt.memberBitfieldSize(id, i) === 0 &&
+          tt.memberBitOffset(id, i) % (8 * align) !== 0) {
+        return true;
+      }
       maxAlign = Math.max(align, maxAlign);
     }
-    return t.size % maxAlign !== 0;
+    return tt.sizeType[id]! % maxAlign !== 0;
   }
 
   /**
@@ -276,46 +295,51 @@ export class CDeclWriter {
   }
 
   /** btf_dump_emit_struct_fwd() */
-  emitStructFwd(t: Composite): void {
-    const kw = t.kind === BTF_KIND_STRUCT ? 'struct' : 'union';
-    this.print(t.nameOff ? `${kw} ${this.typeName(t)}` : kw);
+  emitStructFwd(id: number): void {
+    const kw = this.tt.kind[id] === BTF_KIND_STRUCT ? 'struct' : 'union';
+    this.print(this.tt.nameOff[id] ? `${kw} ${this.typeName(id)}` : kw);
   }
 
   /** btf_dump_emit_struct_def() */
-  emitStructDef(t: Composite, lvl: number): void {
-    const isStruct = t.kind === BTF_KIND_STRUCT;
-    const align = this.alignOf(t.id);
-    const packed = isStruct && this.isStructPacked(t);
+  emitStructDef(id: number, lvl: number): void {
+    const tt = this.tt;
+    const isStruct = tt.kind[id] === BTF_KIND_STRUCT;
+    const vlen = tt.vlen[id]!;
+    const size = tt.sizeType[id]!;
+    const align = this.alignOf(id);
+    const packed = isStruct && this.isStructPacked(id);
     const kw = isStruct ? 'struct' : 'union';
-    this.print(t.nameOff ? `${kw} ${this.typeName(t)} {` : `${kw} {`);
+    this.print(tt.nameOff[id] ? `${kw} ${this.typeName(id)} {` : `${kw} {`);
+    const p = pfx(lvl + 1);
     let off = 0;
     let prevBitfield = false;
-    for (const m of t.members) {
-      const mSz = m.bitfieldSize;
-      const mOff = m.bitsOffset;
-      const mAlign = packed ? 1 : this.alignOf(m.type);
+    for (let i = 0; i < vlen; i++) {
+      const mType = tt.memberType(id, i);
+      const mSz = tt.memberBitfieldSize(id, i);
+      const mOff = tt.memberBitOffset(id, i);
+      const mAlign = packed ? 1 : this.alignOf(mType);
       this.emitBitPadding(off, mOff, mAlign, prevBitfield && mSz !== 0, lvl + 1);
-      this.print(`\n${pfx(lvl + 1)}`);
-      this.emitTypeDecl(m.type, m.name, lvl + 1);
+      this.print(`\n${p}`);
+      this.emitTypeDecl(mType, tt.str(tt.memberNameOff(id, i)), lvl + 1);
       if (mSz) {
         this.print(`: ${mSz};`);
         off = mOff + mSz;
         prevBitfield = true;
       } else {
         this.print(';');
-        off = mOff + this.resolveSize(m.type) * 8;
+        off = mOff + this.resolveSize(mType) * 8;
         prevBitfield = false;
       }
     }
-    if (isStruct) this.emitBitPadding(off, t.size * 8, align, false, lvl + 1);
+    if (isStruct) this.emitBitPadding(off, size * 8, align, false, lvl + 1);
     // `struct empty {}` stays on one line
-    this.print(t.vlen || t.size ? `\n${pfx(lvl)}}` : '}');
+    this.print(vlen || size ? `\n${pfx(lvl)}}` : '}');
     if (packed) this.print(' __attribute__((packed))');
   }
 
   /** btf_dump_emit_missing_aliases(): called when an INT is emitted. */
-  emitMissingAliases(t: BtfType): void {
-    const name = this.typeName(t);
+  emitMissingAliases(id: number): void {
+    const name = this.typeName(id);
     const alias = MISSING_BASE_TYPES.get(name);
     if (alias !== undefined) this.print(`typedef ${alias} ${name};\n\n`);
   }
@@ -324,42 +348,48 @@ export class CDeclWriter {
    * btf_dump_emit_enum_def(): enumerators share the typedef namespace for ___N suffixes.
    * bpftool v7.1 (Linux 6.1's libbpf) predates the mode(byte)/mode(word) size attributes.
    */
-  emitEnumDef(t: EnumLike, lvl: number): void {
-    this.print(t.nameOff ? `enum ${this.typeName(t)}` : 'enum');
-    if (!t.vlen) return;
-    this.print(' {');
+  emitEnumDef(id: number, lvl: number): void {
+    const tt = this.tt;
+    this.print(tt.nameOff[id] ? `enum ${this.typeName(id)}` : 'enum');
+    const vlen = tt.vlen[id]!;
+    if (!vlen) return;
     const p = pfx(lvl + 1);
-    const is64 = t.kind === BTF_KIND_ENUM64;
-    let parts = '';
-    for (const v of t.values) {
-      const dups = this.nameDups(this.identNames, v.name);
-      const name = dups > 1 ? `${v.name}___${dups}` : v.name;
+    const is64 = tt.kind[id] === BTF_KIND_ENUM64;
+    const signed = tt.kflag[id] === 1;
+    let parts = ' {';
+    for (let i = 0; i < vlen; i++) {
+      const name = tt.str(tt.enumNameOff(id, i, is64));
+      const dups = this.nameDups(this.identNames, name);
+      const lo = tt.enumValLo(id, i, is64);
       let val: string;
-      if (is64) {
-        val = t.signed ? `${BigInt.asIntN(64, v.val)}LL` : `${BigInt.asUintN(64, v.val)}ULL`;
+      if (!is64) {
+        val = signed ? `${lo | 0}` : `${lo}`;
       } else {
-        val = t.signed ? `${BigInt.asIntN(32, v.val)}` : `${BigInt.asUintN(32, v.val)}`;
+        const hi = tt.enumValHi(id, i);
+        const v = (BigInt(hi) << 32n) | BigInt(lo);
+        val = signed ? `${BigInt.asIntN(64, v)}LL` : `${v}ULL`;
       }
-      parts += `\n${p}${name} = ${val},`;
+      parts += dups > 1 ? `\n${p}${name}___${dups} = ${val},` : `\n${p}${name} = ${val},`;
     }
     this.print(`${parts}\n${pfx(lvl)}}`);
   }
 
   /** btf_dump_emit_fwd_def() */
-  emitFwdDef(t: BtfType): void {
-    this.print(`${t.kflag ? 'union' : 'struct'} ${this.typeName(t)}`);
+  emitFwdDef(id: number): void {
+    this.print(`${this.tt.kflag[id] ? 'union' : 'struct'} ${this.typeName(id)}`);
   }
 
   /** btf_dump_emit_typedef_def() */
-  emitTypedefDef(t: BtfTypedef, lvl: number): void {
-    const name = this.identName(t);
+  emitTypedefDef(id: number, lvl: number): void {
+    const name = this.identName(id);
+    const type = this.tt.sizeType[id]!;
     // old GCC's __gnuc_va_list typedef to void, fixed up as libbpf does
-    if (t.type === 0 && name === '__gnuc_va_list') {
+    if (type === 0 && name === '__gnuc_va_list') {
       this.print('typedef __builtin_va_list __gnuc_va_list');
       return;
     }
     this.print('typedef ');
-    this.emitTypeDecl(t.type, name, lvl);
+    this.emitTypeDecl(type, name, lvl);
   }
 
   /**
@@ -367,29 +397,40 @@ export class CDeclWriter {
    * struct, union, fwd, typedef, float or void), then writes it inside out.
    */
   emitTypeDecl(id: number, fname: string, lvl: number): void {
-    const ids: number[] = [];
+    const tt = this.tt;
+    const start = this.declTop;
     for (;;) {
-      ids.push(id);
+      if (this.declTop === this.declStack.length) {
+        const grown = new Uint32Array(this.declStack.length * 2);
+        grown.set(this.declStack);
+        this.declStack = grown;
+      }
+      this.declStack[this.declTop++] = id;
       if (id === 0) break;
-      const t = this.btf.type(id);
-      if (t.kind === BTF_KIND_PTR || t.kind === BTF_KIND_VOLATILE || t.kind === BTF_KIND_CONST ||
-          t.kind === BTF_KIND_RESTRICT || t.kind === BTF_KIND_FUNC_PROTO ||
-          t.kind === BTF_KIND_TYPE_TAG || t.kind === BTF_KIND_ARRAY) {
-        id = t.type;
+      const kind = tt.kind[id];
+      if (kind === BTF_KIND_ARRAY) {
+        id = tt.arrayType(id);
+      } else if (kind === BTF_KIND_PTR || kind === BTF_KIND_FUNC_PROTO || isMod(kind!)) {
+        id = tt.sizeType[id]!;
       } else {
         break;
       }
     }
-    this.emitTypeChain({ ids, cnt: ids.length }, fname, lvl);
+    this.emitTypeChain({ start, cnt: this.declTop - start }, fname, lvl);
+    this.declTop = start;
+  }
+
+  private top(decls: DeclStack): number {
+    return this.declStack[decls.start + decls.cnt - 1]!;
   }
 
   /** btf_dump_emit_mods(): const/volatile/restrict written before a terminal type. */
   private emitMods(decls: DeclStack): void {
     while (decls.cnt) {
-      const t = this.btf.type(decls.ids[decls.cnt - 1]!);
-      if (t.kind === BTF_KIND_VOLATILE) this.print('volatile ');
-      else if (t.kind === BTF_KIND_CONST) this.print('const ');
-      else if (t.kind === BTF_KIND_RESTRICT) this.print('restrict ');
+      const kind = this.tt.kind[this.top(decls)];
+      if (kind === BTF_KIND_VOLATILE) this.print('volatile ');
+      else if (kind === BTF_KIND_CONST) this.print('const ');
+      else if (kind === BTF_KIND_RESTRICT) this.print('restrict ');
       else return;
       decls.cnt--;
     }
@@ -397,7 +438,7 @@ export class CDeclWriter {
 
   /** btf_dump_drop_mods(): qualifiers on arrays and function prototypes are dropped. */
   private dropMods(decls: DeclStack): void {
-    while (decls.cnt && isModifier(this.btf.type(decls.ids[decls.cnt - 1]!).kind)) decls.cnt--;
+    while (decls.cnt && isMod(this.tt.kind[this.top(decls)]!)) decls.cnt--;
   }
 
   private emitName(name: string, lastWasPtr: boolean): void {
@@ -406,42 +447,44 @@ export class CDeclWriter {
 
   /** btf_dump_emit_type_chain() */
   private emitTypeChain(decls: DeclStack, fname: string, lvl: number): void {
+    const tt = this.tt;
     // `int ***`, not `int * * *`; true at the start for a lone pointer of a function pointer
     let lastWasPtr = true;
     while (decls.cnt) {
-      const id = decls.ids[--decls.cnt]!;
+      const id = this.top(decls);
+      decls.cnt--;
       if (id === 0) {
         this.emitMods(decls);
         this.print('void');
         lastWasPtr = false;
         continue;
       }
-      const t = this.btf.type(id);
-      switch (t.kind) {
+      const kind = tt.kind[id];
+      switch (kind) {
         case BTF_KIND_INT:
         case BTF_KIND_FLOAT:
           this.emitMods(decls);
-          this.print(t.name);
+          this.print(tt.name(id));
           break;
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:
           this.emitMods(decls);
-          if (t.nameOff === 0) this.emitStructDef(t, lvl);
-          else this.emitStructFwd(t);
+          if (tt.nameOff[id] === 0) this.emitStructDef(id, lvl);
+          else this.emitStructFwd(id);
           break;
         case BTF_KIND_ENUM:
         case BTF_KIND_ENUM64:
           this.emitMods(decls);
-          if (t.nameOff === 0) this.emitEnumDef(t, lvl);
-          else this.print(`enum ${this.typeName(t)}`);
+          if (tt.nameOff[id] === 0) this.emitEnumDef(id, lvl);
+          else this.print(`enum ${this.typeName(id)}`);
           break;
         case BTF_KIND_FWD:
           this.emitMods(decls);
-          this.emitFwdDef(t);
+          this.emitFwdDef(id);
           break;
         case BTF_KIND_TYPEDEF:
           this.emitMods(decls);
-          this.print(this.identName(t));
+          this.print(this.identName(id));
           break;
         case BTF_KIND_PTR:
           this.print(lastWasPtr ? '*' : ' *');
@@ -457,21 +500,22 @@ export class CDeclWriter {
           break;
         case BTF_KIND_TYPE_TAG:
           this.emitMods(decls);
-          this.print(` __attribute__((btf_type_tag("${t.name}")))`);
+          this.print(` __attribute__((btf_type_tag("${tt.name(id)}")))`);
           break;
         case BTF_KIND_ARRAY: {
+          const nelems = tt.arrayNelems(id);
           // GCC adds the element's qualifiers to the array too; they mean nothing there
           this.dropMods(decls);
           if (decls.cnt === 0) {
             this.emitName(fname, lastWasPtr);
-            this.print(`[${t.nelems}]`);
+            this.print(`[${nelems}]`);
             return;
           }
-          const multidim = this.btf.type(decls.ids[decls.cnt - 1]!).kind === BTF_KIND_ARRAY;
+          const multidim = tt.kind[this.top(decls)] === BTF_KIND_ARRAY;
           if (fname && !lastWasPtr) this.print(' ');
           if (!multidim) this.print('(');
           this.emitTypeChain(decls, fname, lvl);
-          this.print(multidim ? `[${t.nelems}]` : `)[${t.nelems}]`);
+          this.print(multidim ? `[${nelems}]` : `)[${nelems}]`);
           return;
         }
         case BTF_KIND_FUNC_PROTO: {
@@ -485,21 +529,21 @@ export class CDeclWriter {
             this.emitName(fname, lastWasPtr);
           }
           this.print('(');
-          const params = t.params;
+          const vlen = tt.vlen[id]!;
           // clang writes `f(void)` as one void parameter; `(void)` is the stable 6.1 fix-up
-          if (params.length === 0 || (params.length === 1 && params[0]!.type === 0)) {
+          if (vlen === 0 || (vlen === 1 && tt.paramType(id, 0) === 0)) {
             this.print('void)');
             return;
           }
-          for (let i = 0; i < params.length; i++) {
-            const p = params[i]!;
+          for (let i = 0; i < vlen; i++) {
             if (i > 0) this.print(', ');
+            const pType = tt.paramType(id, i);
             // a trailing void parameter is the vararg
-            if (i === params.length - 1 && p.type === 0) {
+            if (i === vlen - 1 && pType === 0) {
               this.print('...');
               break;
             }
-            this.emitTypeDecl(p.type, p.name, lvl);
+            this.emitTypeDecl(pType, tt.str(tt.paramNameOff(id, i)), lvl);
           }
           this.print(')');
           return;
@@ -508,7 +552,7 @@ export class CDeclWriter {
           // libbpf warns about an unexpected kind in a declaration chain and stops there
           return;
       }
-      lastWasPtr = t.kind === BTF_KIND_PTR;
+      lastWasPtr = kind === BTF_KIND_PTR;
     }
     this.emitName(fname, lastWasPtr);
   }

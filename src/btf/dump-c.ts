@@ -11,6 +11,7 @@ import {
 import { Errno, KernelError } from '../uapi/errno.ts';
 import type { Btf } from './btf.ts';
 import { CDeclWriter } from './dump-c-decl.ts';
+import { TypeTable } from './dump-c-types.ts';
 
 // enum btf_dump_type_order_state and btf_dump_type_emit_state (NOT_ORDERED is 0)
 const ORDERING = 1;
@@ -29,7 +30,7 @@ const FOOTER =
   '#endif /* __VMLINUX_H__ */\n';
 
 class BtfDump {
-  private readonly btf: Btf;
+  private readonly tt: TypeTable;
   private readonly w: CDeclWriter;
   private readonly orderState: Uint8Array;
   private readonly emitState: Uint8Array;
@@ -39,10 +40,10 @@ class BtfDump {
   private readonly referenced: Uint8Array;
   private emitQueue: number[] = [];
 
-  constructor(btf: Btf, w: CDeclWriter) {
-    this.btf = btf;
+  constructor(tt: TypeTable, w: CDeclWriter) {
+    this.tt = tt;
     this.w = w;
-    const n = btf.nrTypes;
+    const n = tt.nrTypes;
     this.orderState = new Uint8Array(n);
     this.emitState = new Uint8Array(n);
     this.fwdEmitted = new Uint8Array(n);
@@ -54,10 +55,11 @@ class BtfDump {
 
   /** btf_dump_mark_referenced() */
   private markReferenced(): void {
+    const tt = this.tt;
     const ref = this.referenced;
-    for (let id = 1; id < this.btf.nrTypes; id++) {
-      const t = this.btf.type(id);
-      switch (t.kind) {
+    for (let id = 1; id < tt.nrTypes; id++) {
+      const vlen = tt.vlen[id]!;
+      switch (tt.kind[id]) {
         case BTF_KIND_INT:
         case BTF_KIND_ENUM:
         case BTF_KIND_ENUM64:
@@ -73,33 +75,38 @@ class BtfDump {
         case BTF_KIND_VAR:
         case BTF_KIND_DECL_TAG:
         case BTF_KIND_TYPE_TAG:
-          ref[t.type] = 1;
+          ref[tt.sizeType[id]!] = 1;
           break;
         case BTF_KIND_ARRAY:
-          ref[t.indexType] = 1;
-          ref[t.type] = 1;
+          ref[tt.arrayIndexType(id)] = 1;
+          ref[tt.arrayType(id)] = 1;
           break;
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:
-          for (const m of t.members) ref[m.type] = 1;
+          for (let i = 0; i < vlen; i++) ref[tt.memberType(id, i)] = 1;
           break;
         case BTF_KIND_FUNC_PROTO:
-          for (const p of t.params) ref[p.type] = 1;
+          for (let i = 0; i < vlen; i++) ref[tt.paramType(id, i)] = 1;
           break;
         case BTF_KIND_DATASEC:
-          for (const v of t.vars) ref[v.type] = 1;
+          for (let i = 0; i < vlen; i++) ref[tt.secinfoType(id, i)] = 1;
           break;
         default:
-          throw new KernelError(Errno.EINVAL, `[${id}] unexpected kind ${t.kind}`, 'btf_dump__new');
+          throw new KernelError(Errno.EINVAL, `[${id}] unexpected kind ${tt.kind[id]}`, 'btf_dump__new');
       }
     }
   }
 
   /** btf_dump__dump_type(): orders id and what it needs, then writes them. */
   dumpType(id: number): void {
-    this.emitQueue = [];
+    this.emitQueue.length = 0;
     this.orderType(id, false);
     for (const qid of this.emitQueue) this.emitType(qid, 0);
+  }
+
+  private isComposite(id: number): boolean {
+    const kind = this.tt.kind[id];
+    return kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION;
   }
 
   /**
@@ -108,45 +115,45 @@ class BtfDump {
    * defined inline; otherwise it must be defined first (a strong link, result 1).
    */
   private orderType(id: number, throughPtr: boolean): number {
+    const tt = this.tt;
     const state = this.orderState[id]!;
     if (state === ORDERED) return 1;
-    const t = this.btf.type(id);
+    const named = tt.nameOff[id] !== 0;
     if (state === ORDERING) {
       // a loop is fine through a pointer to a named struct/union: it gets a forward decl
-      if ((t.kind === BTF_KIND_STRUCT || t.kind === BTF_KIND_UNION) && throughPtr && t.nameOff) {
-        return 0;
-      }
+      if (this.isComposite(id) && throughPtr && named) return 0;
       throw new KernelError(Errno.ELOOP, `unsatisfiable type cycle, id:[${id}]`, 'btf_dump');
     }
-    switch (t.kind) {
+    switch (tt.kind[id]) {
       case BTF_KIND_INT:
       case BTF_KIND_FLOAT:
         this.orderState[id] = ORDERED;
         return 0;
       case BTF_KIND_PTR: {
-        const r = this.orderType(t.type, true);
+        const r = this.orderType(tt.sizeType[id]!, true);
         this.orderState[id] = ORDERED;
         return r;
       }
       case BTF_KIND_ARRAY:
-        return this.orderType(t.type, false);
+        return this.orderType(tt.arrayType(id), false);
       case BTF_KIND_STRUCT:
-      case BTF_KIND_UNION:
-        if (throughPtr && t.nameOff) return 0;
+      case BTF_KIND_UNION: {
+        if (throughPtr && named) return 0;
         this.orderState[id] = ORDERING;
-        for (const m of t.members) this.orderType(m.type, false);
-        if (t.nameOff) this.emitQueue.push(id);
+        for (let i = 0, vlen = tt.vlen[id]!; i < vlen; i++) this.orderType(tt.memberType(id, i), false);
+        if (named) this.emitQueue.push(id);
         this.orderState[id] = ORDERED;
         return 1;
+      }
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64:
       case BTF_KIND_FWD:
         // named or unreferenced enums are top-level declarations
-        if (t.nameOff || !this.referenced[id]) this.emitQueue.push(id);
+        if (named || !this.referenced[id]) this.emitQueue.push(id);
         this.orderState[id] = ORDERED;
         return 1;
       case BTF_KIND_TYPEDEF: {
-        const isStrong = this.orderType(t.type, throughPtr);
+        const isStrong = this.orderType(tt.sizeType[id]!, throughPtr);
         if (throughPtr && !isStrong) return 0;
         this.emitQueue.push(id);
         this.orderState[id] = ORDERED;
@@ -156,11 +163,11 @@ class BtfDump {
       case BTF_KIND_CONST:
       case BTF_KIND_RESTRICT:
       case BTF_KIND_TYPE_TAG:
-        return this.orderType(t.type, throughPtr);
+        return this.orderType(tt.sizeType[id]!, throughPtr);
       case BTF_KIND_FUNC_PROTO: {
-        let isStrong = this.orderType(t.type, throughPtr) > 0;
-        for (const p of t.params) {
-          if (this.orderType(p.type, throughPtr) > 0) isStrong = true;
+        let isStrong = this.orderType(tt.sizeType[id]!, throughPtr) > 0;
+        for (let i = 0, vlen = tt.vlen[id]!; i < vlen; i++) {
+          if (this.orderType(tt.paramType(id, i), throughPtr) > 0) isStrong = true;
         }
         return isStrong ? 1 : 0;
       }
@@ -171,7 +178,7 @@ class BtfDump {
         this.orderState[id] = ORDERED;
         return 0;
       default:
-        throw new KernelError(Errno.EINVAL, `[${id}] unexpected kind ${t.kind}`, 'btf_dump');
+        throw new KernelError(Errno.EINVAL, `[${id}] unexpected kind ${tt.kind[id]}`, 'btf_dump');
     }
   }
 
@@ -183,20 +190,22 @@ class BtfDump {
   private emitType(id: number, contId: number): void {
     const state = this.emitState[id]!;
     if (state === EMITTED) return;
+    const tt = this.tt;
     const w = this.w;
-    const t = this.btf.type(id);
+    const kind = tt.kind[id];
+    const named = tt.nameOff[id] !== 0;
     if (state === EMITTING) {
       if (this.fwdEmitted[id]) return;
-      if (t.kind === BTF_KIND_STRUCT || t.kind === BTF_KIND_UNION) {
+      if (kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION) {
         // referring to the struct we are inside of, or an (unresolvable) anonymous loop
-        if (id === contId || t.nameOff === 0) return;
-        w.emitStructFwd(t);
+        if (id === contId || !named) return;
+        w.emitStructFwd(id);
         w.print(';\n\n');
         this.fwdEmitted[id] = 1;
-      } else if (t.kind === BTF_KIND_TYPEDEF) {
+      } else if (kind === BTF_KIND_TYPEDEF) {
         // the typedef serves as its own forward declaration, usable through pointers
-        if (!w.isBlacklisted(t)) {
-          w.emitTypedefDef(t, 0);
+        if (!w.isBlacklisted(id)) {
+          w.emitTypedefDef(id, 0);
           w.print(';\n\n');
         }
         this.fwdEmitted[id] = 1;
@@ -204,15 +213,15 @@ class BtfDump {
       return;
     }
     const topLevelDef = contId === 0;
-    switch (t.kind) {
+    switch (kind) {
       case BTF_KIND_INT:
-        w.emitMissingAliases(t);
+        w.emitMissingAliases(id);
         this.emitState[id] = EMITTED;
         break;
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64:
         if (topLevelDef) {
-          w.emitEnumDef(t, 0);
+          w.emitEnumDef(id, 0);
           w.print(';\n\n');
         }
         this.emitState[id] = EMITTED;
@@ -222,19 +231,21 @@ class BtfDump {
       case BTF_KIND_CONST:
       case BTF_KIND_RESTRICT:
       case BTF_KIND_TYPE_TAG:
+        this.emitType(tt.sizeType[id]!, contId);
+        break;
       case BTF_KIND_ARRAY:
-        this.emitType(t.type, contId);
+        this.emitType(tt.arrayType(id), contId);
         break;
       case BTF_KIND_FWD:
-        w.emitFwdDef(t);
+        w.emitFwdDef(id);
         w.print(';\n\n');
         this.emitState[id] = EMITTED;
         break;
       case BTF_KIND_TYPEDEF:
         this.emitState[id] = EMITTING;
-        this.emitType(t.type, id);
-        if (!this.fwdEmitted[id] && !w.isBlacklisted(t)) {
-          w.emitTypedefDef(t, 0);
+        this.emitType(tt.sizeType[id]!, id);
+        if (!this.fwdEmitted[id] && !w.isBlacklisted(id)) {
+          w.emitTypedefDef(id, 0);
           w.print(';\n\n');
         }
         this.emitState[id] = EMITTED;
@@ -243,16 +254,16 @@ class BtfDump {
       case BTF_KIND_UNION:
         this.emitState[id] = EMITTING;
         // A definition writes every member's type, so those need their declarations first.
-        if (topLevelDef || t.nameOff === 0) {
-          const newContId = t.nameOff === 0 ? contId : id;
-          for (const m of t.members) this.emitType(m.type, newContId);
+        if (topLevelDef || !named) {
+          const newContId = named ? id : contId;
+          for (let i = 0, vlen = tt.vlen[id]!; i < vlen; i++) this.emitType(tt.memberType(id, i), newContId);
         } else if (!this.fwdEmitted[id] && id !== contId) {
-          w.emitStructFwd(t);
+          w.emitStructFwd(id);
           w.print(';\n\n');
           this.fwdEmitted[id] = 1;
         }
         if (topLevelDef) {
-          w.emitStructDef(t, 0);
+          w.emitStructDef(id, 0);
           w.print(';\n\n');
           this.emitState[id] = EMITTED;
         } else {
@@ -260,8 +271,8 @@ class BtfDump {
         }
         break;
       case BTF_KIND_FUNC_PROTO:
-        this.emitType(t.type, contId);
-        for (const p of t.params) this.emitType(p.type, contId);
+        this.emitType(tt.sizeType[id]!, contId);
+        for (let i = 0, vlen = tt.vlen[id]!; i < vlen; i++) this.emitType(tt.paramType(id, i), contId);
         break;
       default:
         break;
@@ -275,13 +286,15 @@ class BtfDump {
  * ELOOP after the types before it were written, as bpftool stops there.
  */
 export function btfDumpC(btf: Btf, out: (s: string) => void): void {
-  const w = new CDeclWriter(btf, out);
-  const d = new BtfDump(btf, w);
+  const tt = new TypeTable(btf);
+  const w = new CDeclWriter(tt, out);
+  const d = new BtfDump(tt, w);
   w.print(HEADER);
   try {
-    for (let id = 1; id < btf.nrTypes; id++) d.dumpType(id);
-  } finally {
+    for (let id = 1; id < tt.nrTypes; id++) d.dumpType(id);
+  } catch (err) {
     w.flush();
+    throw err;
   }
   w.print(FOOTER);
   w.flush();

@@ -1,0 +1,96 @@
+#ifndef __VMLINUX_H__
+#define __VMLINUX_H__
+
+#ifndef BPF_NO_PRESERVE_ACCESS_INDEX
+#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
+#endif
+
+typedef int __s32;
+
+struct s_2 {
+	__s32 f7;
+	unsigned char f8[12];
+};
+
+struct undef_2;
+
+struct s_3 {
+	char f9[2][4];
+	struct undef_2 *f10;
+};
+
+enum e_4 {
+	E4_A = 2,
+};
+
+typedef unsigned short __u16;
+
+typedef long long __s64;
+
+struct s_6 {
+	unsigned short f11;
+	__u16 f12;
+	__s64 f13[2][2][2];
+};
+
+struct s_5 {
+	struct s_6 f14;
+	signed char f15[2];
+};
+
+typedef unsigned int __u32;
+
+struct bpf_flow_keys;
+
+typedef unsigned long long __u64;
+
+struct bpf_sock;
+
+typedef unsigned char __u8;
+
+struct __sk_buff {
+	__u32 len;
+	__u32 pkt_type;
+	__u32 mark;
+	__u32 queue_mapping;
+	__u32 protocol;
+	__u32 vlan_present;
+	__u32 vlan_tci;
+	__u32 vlan_proto;
+	__u32 priority;
+	__u32 ingress_ifindex;
+	__u32 ifindex;
+	__u32 tc_index;
+	__u32 cb[5];
+	__u32 hash;
+	__u32 tc_classid;
+	__u32 data;
+	__u32 data_end;
+	__u32 napi_id;
+	__u32 family;
+	__u32 remote_ip4;
+	__u32 local_ip4;
+	__u32 remote_ip6[4];
+	__u32 local_ip6[4];
+	__u32 remote_port;
+	__u32 local_port;
+	__u32 data_meta;
+	union {
+		struct bpf_flow_keys *flow_keys;
+	};
+	__u64 tstamp;
+	__u32 wire_len;
+	__u32 gso_segs;
+	union {
+		struct bpf_sock *sk;
+	};
+	__u32 gso_size;
+	__u8 tstamp_type;
+	__u64 hwtstamp;
+};
+
+#ifndef BPF_NO_PRESERVE_ACCESS_INDEX
+#pragma clang attribute pop
+#endif
+
+#endif /* __VMLINUX_H__ */

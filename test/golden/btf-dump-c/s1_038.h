@@ -1,0 +1,92 @@
+#ifndef __VMLINUX_H__
+#define __VMLINUX_H__
+
+#ifndef BPF_NO_PRESERVE_ACCESS_INDEX
+#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
+#endif
+
+union u_1 {
+	int f1: 3;
+	char f2: 1;
+	unsigned long long f3: 7;
+	void *f4;
+};
+
+typedef long long __s64;
+
+struct s_2 {
+	volatile const __s64 f5;
+};
+
+struct s_3 {
+	_Bool f6;
+	unsigned long f7[2][2];
+};
+
+typedef int __s32;
+
+struct s_4 {
+	unsigned short f8: 4;
+	short: 12;
+	char: 5;
+	unsigned short f9: 3;
+	int: 8;
+	short f10: 9;
+};
+
+typedef unsigned int __u32;
+
+struct bpf_flow_keys;
+
+typedef unsigned long long __u64;
+
+struct bpf_sock;
+
+typedef unsigned char __u8;
+
+struct __sk_buff {
+	__u32 len;
+	__u32 pkt_type;
+	__u32 mark;
+	__u32 queue_mapping;
+	__u32 protocol;
+	__u32 vlan_present;
+	__u32 vlan_tci;
+	__u32 vlan_proto;
+	__u32 priority;
+	__u32 ingress_ifindex;
+	__u32 ifindex;
+	__u32 tc_index;
+	__u32 cb[5];
+	__u32 hash;
+	__u32 tc_classid;
+	__u32 data;
+	__u32 data_end;
+	__u32 napi_id;
+	__u32 family;
+	__u32 remote_ip4;
+	__u32 local_ip4;
+	__u32 remote_ip6[4];
+	__u32 local_ip6[4];
+	__u32 remote_port;
+	__u32 local_port;
+	__u32 data_meta;
+	union {
+		struct bpf_flow_keys *flow_keys;
+	};
+	__u64 tstamp;
+	__u32 wire_len;
+	__u32 gso_segs;
+	union {
+		struct bpf_sock *sk;
+	};
+	__u32 gso_size;
+	__u8 tstamp_type;
+	__u64 hwtstamp;
+};
+
+#ifndef BPF_NO_PRESERVE_ACCESS_INDEX
+#pragma clang attribute pop
+#endif
+
+#endif /* __VMLINUX_H__ */
