@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Btf } from '../../src/btf/btf.ts';
 import { BtfBuilder } from '../../src/btf/builder.ts';
+import { btfLoad } from '../../src/btf/check.ts';
 import type { BtfStruct } from '../../src/btf/types.ts';
 import {
   BTF_FUNC_GLOBAL, BTF_HDR_LEN, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_KIND_ENUM64,
@@ -13,7 +14,7 @@ import { Errno, KernelError } from '../../src/uapi/errno.ts';
 function everyKind(b: BtfBuilder) {
   const int = b.addInt('int', 4, BTF_INT_SIGNED);
   const uchar = b.addInt('unsigned char', 1, 0);
-  const char = b.addInt('char', 1, BTF_INT_SIGNED | BTF_INT_CHAR);
+  const char = b.addInt('char', 1, BTF_INT_CHAR);
   const bool = b.addInt('_Bool', 1, BTF_INT_BOOL);
   const i128 = b.addInt('__int128', 16, BTF_INT_SIGNED);
   const odd = b.addInt('u3', 1, 0, 3, 2);
@@ -27,7 +28,7 @@ function everyKind(b: BtfBuilder) {
     { name: 'x', type: int, bitsOffset: 0, bitfieldSize: 3 },
     { name: 'y', type: int, bitsOffset: 3, bitfieldSize: 29 },
   ]);
-  const uni = b.addUnion('', 8, [
+  const uni = b.addUnion('', 16, [
     { name: 'i', type: int, bitsOffset: 0 },
     { name: '', type: plain, bitsOffset: 0 },
   ]);
@@ -41,8 +42,10 @@ function everyKind(b: BtfBuilder) {
   const vol = b.addVolatile(int);
   const cst = b.addConst(vol);
   const rst = b.addRestrict(ptr);
-  const proto = b.addFuncProto(int, [{ name: 'x', type: int }, { type: ptr }, { type: 0 }]);
+  const proto = b.addFuncProto(int, [{ name: 'x', type: int }, { name: 'p', type: ptr }, { type: 0 }]);
   const func = b.addFunc('f', proto, BTF_FUNC_GLOBAL);
+  const anonProto = b.addFuncProto(0, [{ type: ptr }]);
+  const fnPtr = b.addPtr(anonProto);
   const v = b.addVar('g', arr, BTF_VAR_GLOBAL_ALLOCATED);
   const v2 = b.addVar('s', int, BTF_VAR_STATIC);
   const sec = b.addDatasec('.data', 20, [{ type: v, offset: 0, size: 16 }, { type: v2, offset: 16, size: 4 }]);
@@ -52,7 +55,7 @@ function everyKind(b: BtfBuilder) {
   const ttag = b.addTypeTag('user', int);
   return {
     int, uchar, char, bool, i128, odd, ptr, arr, plain, bits, uni, e, es, e64, e64s, fwd, fwdu, td,
-    vol, cst, rst, proto, func, v, v2, sec, flt, tag, tag2, ttag,
+    vol, cst, rst, proto, func, anonProto, fnPtr, v, v2, sec, flt, tag, tag2, ttag,
   };
 }
 
@@ -66,6 +69,29 @@ describe('BtfBuilder', () => {
     for (let id = 0; id < btf.nrTypes; id++) expect(btf.type(id)).toEqual(b.type(id));
     const kinds = new Set(Object.values(ids).map((id) => btf.type(id).kind));
     expect(kinds.size).toBe(19);
+  });
+
+  it("writes a blob the kernel's BTF_LOAD check accepts", () => {
+    const b = new BtfBuilder();
+    everyKind(b);
+    const r = btfLoad(b.build(), { logLevel: 1, logSize: 1 << 20, hasLogBuf: true });
+    expect(r.ok, r.log.slice(-300)).toBe(true);
+  });
+
+  it('takes back what a failed transaction added, and puts back what it completed', () => {
+    const b = new BtfBuilder();
+    const int = b.addInt('int', 4, BTF_INT_SIGNED);
+    const fwd = b.addFwd('node', false);
+    const before = b.build();
+    expect(() => b.transaction(() => {
+      b.addTypedef('fresh_name', int);
+      b.completeComposite(fwd, BTF_KIND_STRUCT, 4, [{ name: 'v', type: int, bitsOffset: 0 }]);
+      b.addPtr(99);
+    })).toThrow(KernelError);
+    expect(b.build()).toEqual(before);
+    expect(b.findByName('fresh_name')).toEqual([]);
+    expect(b.addStr('fresh_name')).toBe(Btf.parse(before).hdr.strLen);
+    expect(b.transaction(() => b.addPtr(fwd))).toBe(3);
   });
 
   it('decodes the values it was given', () => {
@@ -83,7 +109,8 @@ describe('BtfBuilder', () => {
     expect(btf.type(ids.e64)).toMatchObject({ kind: BTF_KIND_ENUM64, signed: false, values: [{ val: 0xffff_ffff_ffff_ffffn }] });
     expect(btf.type(ids.e64s)).toMatchObject({ signed: true, values: [{ val: -(1n << 63n) }] });
     expect(btf.type(ids.fwdu)).toMatchObject({ kind: BTF_KIND_FWD, isUnion: true });
-    expect(btf.type(ids.proto)).toMatchObject({ params: [{ name: 'x' }, { name: '', type: ids.ptr }, { type: 0 }] });
+    expect(btf.type(ids.proto)).toMatchObject({ params: [{ name: 'x' }, { name: 'p', type: ids.ptr }, { type: 0 }] });
+    expect(btf.type(ids.anonProto)).toMatchObject({ type: 0, params: [{ name: '', nameOff: 0, type: ids.ptr }] });
     expect(btf.type(ids.tag)).toMatchObject({ name: 'kernel', componentIdx: 1, type: ids.plain });
     expect(btf.type(ids.tag2)).toMatchObject({ componentIdx: -1 });
     expect(btf.type(ids.sec)).toMatchObject({ size: 20, vars: [{ type: ids.v, offset: 0, size: 16 }, { type: ids.v2, offset: 16, size: 4 }] });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Btf } from '../../src/btf/btf.ts';
 import { BtfBuilder } from '../../src/btf/builder.ts';
 import { parseCDecl } from '../../src/btf/cdecl.ts';
+import { btfLoad } from '../../src/btf/check.ts';
 import { parseElf } from '../../src/libbpf/elf.ts';
 import {
   BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FUNC,
@@ -66,9 +67,11 @@ describe('parseCDecl against clang -g -target bpf', () => {
       const r = parseCDecl(line, b);
       expect(btfDiff(clang, v.type, b, r.typeId), line).toEqual([]);
     }
-    // What the parser built is a valid blob that reads back the same.
+    // What the parser built is a valid blob that reads back the same, and the kernel loads.
     const btf = Btf.parse(b.build());
     for (let id = 1; id < btf.nrTypes; id++) expect(btf.type(id)).toEqual(b.type(id));
+    const loaded = btfLoad(b.build(), { logLevel: 1, logSize: 1 << 20, hasLogBuf: true });
+    expect(loaded.ok, loaded.log.slice(-300)).toBe(true);
   });
 
   it("maps.c: key and value types given as text match clang's __type(key/value, ...)", () => {
