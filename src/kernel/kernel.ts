@@ -3,6 +3,7 @@
 // many kernels as it likes.
 
 import { availableParallelism } from 'node:os';
+import type { BpfFs } from './bpf-fs.ts';
 import type { BtfObject } from './btf-object.ts';
 import type { BpfMap } from './maps/map.ts';
 import { Idr } from './idr.ts';
@@ -30,6 +31,11 @@ export class Kernel {
   private nextPid = 1000;
   private rng: number;
   private readonly bootNs = process.hrtime.bigint();
+  /** Linux's `current`: the task whose syscall (or program) runs now. fds in attrs and map
+   *  values (inner_map_fd, prog array slots, ...) are resolved in its fd table. */
+  current: Task | undefined;
+  /** The bpffs that BPF_OBJ_PIN / BPF_OBJ_GET reach (set by src/bpffs when it mounts). */
+  bpffs: BpfFs | undefined;
   /** The CPU the current code runs on (programs see it through get_smp_processor_id). */
   cpu = 0;
 

@@ -46,6 +46,28 @@ export function putUserU32(call: { task: Task }, addr: bigint, v: number): void 
   call.task.mem.copyToUser(addr, b);
 }
 
+export const PAGE_SIZE = 4096;
+
+/**
+ * bpf_check_uarg_tail_zero: a struct user space passes with actualSize bytes where the kernel
+ * knows expectedSize may be longer (newer user space) only if the extra bytes are zero (else
+ * E2BIG), and never more than a page (E2BIG). Reading the tail can fault (EFAULT).
+ */
+export function checkUargTailZero(task: Task, addr: bigint, expectedSize: number, actualSize: number): void {
+  if (actualSize > PAGE_SIZE) throw new KernelError(Errno.E2BIG, `${actualSize} bytes is more than a page`);
+  if (actualSize <= expectedSize) return;
+  const tail = task.mem.view(addr + BigInt(expectedSize), actualSize - expectedSize);
+  if (tail.some((b) => b !== 0)) {
+    throw new KernelError(Errno.E2BIG, `non-zero bytes past the ${expectedSize} this kernel knows`);
+  }
+}
+
+/** bpf_token_get_from_fd: this kernel has no BPF tokens, so any open fd is the wrong kind. */
+export function tokenGetFromFd(task: Task, fd: number): never {
+  task.fdGet(fd);
+  throw new KernelError(Errno.EINVAL, `fd ${fd} is not a BPF token`);
+}
+
 /** A KernelError as the C code's `err = -E...` value. */
 export function errnoOf(e: unknown): number {
   if (e instanceof KernelError) return -e.errno;

@@ -11,7 +11,7 @@ import { decodeLayout } from '../../uapi/layout.ts';
 import { FMODE_READ, FMODE_WRITE } from '../file.ts';
 import type { BpfMap, MapBatchArgs } from '../maps/map.ts';
 import { checkAttr, errnoOf, fdGetMap, type BpfCall } from './call.ts';
-import { checkLockFlag, mapCopyValue, mapGetSysPerms, mapUpdateValue, mapValueSize } from './map-value.ts';
+import { checkLockFlag, elemFlags, mapCopyValue, mapGetSysPerms, mapUpdateValue, mapValueSize } from './map-value.ts';
 
 /** offsetof(union bpf_attr, batch.count) */
 const BATCH_COUNT_OFF = 32n;
@@ -87,7 +87,7 @@ export function genericMapUpdateBatch(map: BpfMap, args: MapBatchArgs): number {
       err = -Errno.EFAULT;
       break;
     }
-    err = mapUpdateValue(map, args.file, key, value, Number(attr.elem_flags));
+    err = mapUpdateValue(map, args.file, key, value, elemFlags(attr.elem_flags));
     if (err) break;
   }
   if (!putCount(args, cp)) err = -Errno.EFAULT;
@@ -123,7 +123,7 @@ export function genericMapLookupBatch(map: BpfMap, args: MapBatchArgs): number {
   while (cp < maxCount) {
     err = map.ops.getNextKey(map, prevKey, key);
     if (err) break;
-    err = mapCopyValue(map, key, value, Number(attr.elem_flags));
+    err = mapCopyValue(map, key, value, elemFlags(attr.elem_flags));
     if (err && err !== -Errno.ENOENT) return err;
     if (!err) {
       if (!tryCopyToUser(args, attr.keys + BigInt(cp * map.keySize), key)) return -Errno.EFAULT;

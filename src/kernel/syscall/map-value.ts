@@ -112,3 +112,12 @@ export function checkLockFlag(map: BpfMap, flags: number | bigint): void {
     throw new KernelError(Errno.EINVAL, 'BPF_F_LOCK on a value without bpf_spin_lock');
   }
 }
+
+/**
+ * The u64 flags of an element command as the number the map ops take. Bits above 29 are
+ * folded into bit 30: no map type defines them, so each rejects them, and bit 30 survives a
+ * JS bitwise test as a positive int32 (bits 31+ would turn negative or vanish).
+ */
+export function elemFlags(flags: bigint): number {
+  return flags > 0x3fffffffn ? Number(flags & 0x3fffffffn) | 0x40000000 : Number(flags);
+}

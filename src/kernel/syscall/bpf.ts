@@ -1,0 +1,72 @@
+// sysBpf: the bpf(2) system call, kernel/bpf/syscall.c's __sys_bpf. It takes what bpf(2)
+// takes (a command, the user address of union bpf_attr, its size), copies the attr in with the
+// kernel's size rules, and dispatches. The one place where KernelError becomes -errno.
+
+import { BPF_ATTR_SIZE } from '../../uapi/bpf-attr.ts';
+import {
+  BPF_BTF_GET_FD_BY_ID, BPF_BTF_GET_NEXT_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_MAP_DELETE_BATCH,
+  BPF_MAP_DELETE_ELEM, BPF_MAP_FREEZE, BPF_MAP_GET_FD_BY_ID, BPF_MAP_GET_NEXT_ID,
+  BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_BATCH, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
+  BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_BATCH, BPF_MAP_UPDATE_ELEM,
+  BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN,
+} from '../../uapi/bpf.ts';
+import { Errno } from '../../uapi/errno.ts';
+import type { Kernel } from '../kernel.ts';
+import type { Task } from '../task.ts';
+import { bpfBtfGetFdById, bpfBtfLoad } from './btf.ts';
+import { checkUargTailZero, errnoOf, type BpfCall } from './call.ts';
+import { mapDoBatch } from './map-batch.ts';
+import {
+  mapDeleteElem, mapFreeze, mapGetNextKey, mapLookupAndDeleteElem, mapLookupElem, mapUpdateElem,
+} from './map-elem.ts';
+import { mapCreate } from './map.ts';
+import { mapGetFdById, objGet, objGetInfoByFd, objGetNextId, objPin } from './obj.ts';
+
+export type BpfCommand = (call: BpfCall) => number;
+
+/** The commands this kernel implements, by enum bpf_cmd; the program and link commands join
+ *  with their issues. A command missing here answers EINVAL, as an unknown one. */
+const COMMANDS = new Map<number, BpfCommand>([
+  [BPF_MAP_CREATE, mapCreate],
+  [BPF_MAP_LOOKUP_ELEM, mapLookupElem],
+  [BPF_MAP_UPDATE_ELEM, mapUpdateElem],
+  [BPF_MAP_DELETE_ELEM, mapDeleteElem],
+  [BPF_MAP_GET_NEXT_KEY, mapGetNextKey],
+  [BPF_OBJ_PIN, objPin],
+  [BPF_OBJ_GET, objGet],
+  [BPF_MAP_GET_NEXT_ID, (call) => objGetNextId(call, call.k.maps)],
+  [BPF_MAP_GET_FD_BY_ID, mapGetFdById],
+  [BPF_OBJ_GET_INFO_BY_FD, objGetInfoByFd],
+  [BPF_BTF_LOAD, bpfBtfLoad],
+  [BPF_BTF_GET_FD_BY_ID, bpfBtfGetFdById],
+  [BPF_MAP_LOOKUP_AND_DELETE_ELEM, mapLookupAndDeleteElem],
+  [BPF_MAP_FREEZE, mapFreeze],
+  [BPF_BTF_GET_NEXT_ID, (call) => objGetNextId(call, call.k.btfs)],
+  [BPF_MAP_LOOKUP_BATCH, mapDoBatch],
+  [BPF_MAP_LOOKUP_AND_DELETE_BATCH, mapDoBatch],
+  [BPF_MAP_UPDATE_BATCH, mapDoBatch],
+  [BPF_MAP_DELETE_BATCH, mapDoBatch],
+]);
+
+/**
+ * bpf(cmd, attr, size) as task calls it: >= 0 (0, a count or a new fd) or -errno.
+ * size is the C unsigned int; cmd the C int (an unknown one, negative included, is EINVAL).
+ */
+export function sysBpf(k: Kernel, task: Task, cmd: number, attrAddr: bigint, size: number): number {
+  const prev = k.current;
+  k.current = task;
+  try {
+    const usize = size >>> 0;
+    checkUargTailZero(task, attrAddr, BPF_ATTR_SIZE, usize);
+    const n = Math.min(usize, BPF_ATTR_SIZE);
+    const attr = new Uint8Array(BPF_ATTR_SIZE);
+    attr.set(task.mem.copyFromUser(attrAddr, n));
+    const command = COMMANDS.get(cmd);
+    if (!command) return -Errno.EINVAL;
+    return command({ k, task, cmd, attr, uattr: attrAddr, size: n });
+  } catch (e) {
+    return errnoOf(e);
+  } finally {
+    k.current = prev;
+  }
+}
