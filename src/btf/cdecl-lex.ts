@@ -1,6 +1,7 @@
 // The lexer of the C declaration parser (cdecl.ts): identifiers, integer and character
 // constants, string literals and punctuators, with each token's line:column for error messages,
-// as a C compiler's preprocessed-token stream. Comments are skipped; preprocessing is not done.
+// as a C compiler's preprocessed-token stream, and the cursor the parser walks them with.
+// Comments are skipped; preprocessing is not done.
 
 import { Errno, KernelError } from '../uapi/errno.ts';
 
@@ -142,4 +143,53 @@ function readEscape(src: string, i: number, line: number, col: number): [bigint,
   if (oct) return [BigInt(`0o${oct[0]}`) & 0xffn, i + oct[0].length];
   if (c !== undefined && c in ESCAPES) return [BigInt(ESCAPES[c]!), i + 1];
   throw cdeclError(line, col, 'invalid escape sequence');
+}
+
+/** How deeply declarators, struct bodies and parentheses may nest: a bound on recursion. */
+const MAX_DEPTH = 64;
+
+/** A parser's position in the tokens, with its nesting depth and positioned errors. */
+export class TokenCursor {
+  protected pos = 0;
+  private depth = 0;
+  protected readonly toks: Token[];
+
+  constructor(toks: Token[]) {
+    this.toks = toks;
+  }
+
+  protected enter(at: Token): void {
+    if (++this.depth > MAX_DEPTH) throw this.err(at, 'declaration is nested too deeply');
+  }
+  protected leave(): void {
+    this.depth--;
+  }
+
+  protected peek(): Token {
+    return this.toks[this.pos]!;
+  }
+  protected prev(): Token {
+    return this.toks[Math.max(0, this.pos - 1)]!;
+  }
+  protected next(): Token {
+    const t = this.toks[this.pos]!;
+    if (t.kind !== 'eof') this.pos++;
+    return t;
+  }
+  /** Consumes the punctuator or keyword text if it comes next. */
+  protected accept(text: string): boolean {
+    const t = this.peek();
+    if ((t.kind === 'punct' || t.kind === 'ident') && t.text === text) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+  protected expect(text: string): void {
+    if (!this.accept(text)) throw this.err(this.peek(), `expected '${text}'`);
+  }
+
+  protected err(at: Token, msg: string): KernelError {
+    return cdeclError(at.line, at.col, msg);
+  }
 }

@@ -9,7 +9,7 @@ import {
 } from '../uapi/btf.ts';
 import { KernelError } from '../uapi/errno.ts';
 import { BtfBuilder } from './builder.ts';
-import { cdeclError, tokenize, type Token } from './cdecl-lex.ts';
+import { TokenCursor, tokenize, type Token } from './cdecl-lex.ts';
 import {
   KERNEL_TYPEDEFS, SPEC_KEYWORDS, baseTypeByName, baseTypeName, emptySpecCounts,
 } from './cdecl-types.ts';
@@ -31,7 +31,6 @@ export function parseCDecl(src: string, builder: BtfBuilder = new BtfBuilder()):
   return { typeId, builder };
 }
 
-const MAX_DEPTH = 64;
 const U32_MAX = 0xffffffff;
 const QUALIFIERS: Record<string, 'const' | 'volatile' | 'restrict'> = {
   const: 'const', __const: 'const', __const__: 'const', volatile: 'volatile',
@@ -60,10 +59,7 @@ interface Declarator {
 
 type TagKind = 'struct' | 'union' | 'enum';
 
-class CDeclParser {
-  private pos = 0;
-  private depth = 0;
-  private readonly toks: Token[];
+class CDeclParser extends TokenCursor {
   private readonly b: BtfBuilder;
   private readonly layout: Layout;
   private readonly typedefs = new Map<string, number>();
@@ -72,7 +68,7 @@ class CDeclParser {
   private readonly cache = new Map<string, number>();
 
   constructor(toks: Token[], b: BtfBuilder) {
-    this.toks = toks;
+    super(toks);
     this.b = b;
     this.layout = new Layout(b);
   }
@@ -235,7 +231,7 @@ class CDeclParser {
       this.b.completeComposite(id, kw === 'struct' ? BTF_KIND_STRUCT : BTF_KIND_UNION, layout.size, layout.members));
     this.layout.setAlign(id, layout.align);
     if (nameTok) this.tags.set(nameTok.text, { kind: kw, id });
-    this.depth--;
+    this.leave();
     return id;
   }
 
@@ -411,7 +407,7 @@ class CDeclParser {
       else if (this.accept('(')) suffixes.push(this.funcSuffix(s));
       else break;
     }
-    this.depth--;
+    this.leave();
     const apply = (base: number): number => {
       let type = base;
       for (const q of ptrs) type = this.qualify(this.cached(`p${type}`, () => this.b.addPtr(type)), q);
@@ -588,41 +584,8 @@ class CDeclParser {
   private nested<T>(at: Token, fn: () => T): T {
     this.enter(at);
     const v = fn();
-    this.depth--;
+    this.leave();
     return v;
-  }
-
-  // ---- tokens and errors
-
-  private enter(at: Token): void {
-    if (++this.depth > MAX_DEPTH) throw this.err(at, 'declaration is nested too deeply');
-  }
-
-  private peek(): Token {
-    return this.toks[this.pos]!;
-  }
-  private prev(): Token {
-    return this.toks[Math.max(0, this.pos - 1)]!;
-  }
-  private next(): Token {
-    const t = this.toks[this.pos]!;
-    if (t.kind !== 'eof') this.pos++;
-    return t;
-  }
-  private accept(text: string): boolean {
-    const t = this.peek();
-    if ((t.kind === 'punct' || t.kind === 'ident') && t.text === text) {
-      this.pos++;
-      return true;
-    }
-    return false;
-  }
-  private expect(text: string): void {
-    if (!this.accept(text)) throw this.err(this.peek(), `expected '${text}'`);
-  }
-
-  private err(at: Token, msg: string): KernelError {
-    return cdeclError(at.line, at.col, msg);
   }
 
   /** Runs a builder call, turning its refusal into an error at a position. */
