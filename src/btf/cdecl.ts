@@ -337,6 +337,7 @@ class CDeclParser extends TokenCursor {
         break;
       }
     }
+    if (values.length === 0) throw this.err(this.prev(), 'use of empty enum');
     const tail = this.attributes();
     const packed = attrs.packed || tail.packed;
     const min = values.reduce((m, v) => (v.val < m ? v.val : m), 0n);

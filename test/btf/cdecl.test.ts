@@ -189,6 +189,7 @@ describe('parseCDecl', () => {
     ['struct s { int a; }; struct s { int b; };', "1:29: redefinition of 's'"],
     ['struct s { int a; }; union s *p;', "1:28: use of 's' with tag type that does not match previous declaration"],
     ['enum e x;', "1:6: enum 'e' is not defined"],
+    ['enum e { } x;', '1:10: use of empty enum'],
     ['enum e { A = B };', "1:14: use of undeclared identifier 'B'"],
     ['enum e { A = 1 / 0 };', '1:16: division by zero'],
     ['enum e { A = 1 << 64 };', '1:16: shift count out of range'],
