@@ -17,13 +17,16 @@ export class Region {
   readonly what: string;
   /** Kernel address of byte 0, as a number: tag * 2^32 (exact: tags stay below 2^21). */
   readonly base: number;
+  /** What the budget was charged for it: its size, unless part of it aliases other pages. */
+  readonly charged: number;
 
-  constructor(tag: number, size: number, what: string) {
+  constructor(tag: number, size: number, what: string, charged = size) {
     this.tag = tag;
     this.u8 = new Uint8Array(size);
     this.dv = new DataView(this.u8.buffer);
     this.what = what;
     this.base = tag * HI;
+    this.charged = charged;
   }
 
   get size(): number {
@@ -56,29 +59,31 @@ export class KernelMemory {
 
   /**
    * bpf_map_area_alloc: size bytes, zeroed. ENOMEM when the budget cannot cover it (as the
-   * memory cgroup refuses the charge) or when one region could not address it.
+   * memory cgroup refuses the charge) or when one region could not address it. charged is
+   * what the budget pays when it differs from size: the ring buffer's second mapping of its
+   * data pages (vmap of the same pages) costs Linux no memory.
    */
-  mapAreaAlloc(size: number, what: string): Region {
+  mapAreaAlloc(size: number, what: string, charged = size): Region {
     if (!Number.isSafeInteger(size) || size < 0 || size >= REGION_MAX) {
       throw new KernelError(Errno.ENOMEM, `${what}: cannot allocate ${size} bytes`);
     }
-    if (this.used + size > this.limit) {
+    if (this.used + charged > this.limit) {
       throw new KernelError(
         Errno.ENOMEM,
-        `${what}: ${size} bytes exceed the memory budget (${this.used} of ${this.limit} in use)`,
+        `${what}: ${charged} bytes exceed the memory budget (${this.used} of ${this.limit} in use)`,
       );
     }
     while (this.regions.has(this.nextTag)) this.nextTag = this.nextTag >= 0x1fffff ? 1 : this.nextTag + 1;
-    const region = new Region(this.nextTag, size, what);
+    const region = new Region(this.nextTag, size, what, charged);
     this.nextTag = this.nextTag >= 0x1fffff ? 1 : this.nextTag + 1;
     this.regions.set(region.tag, region);
-    this.used += size;
+    this.used += charged;
     return region;
   }
 
   /** bpf_map_area_free */
   free(region: Region): void {
-    if (this.regions.delete(region.tag)) this.used -= region.size;
+    if (this.regions.delete(region.tag)) this.used -= region.charged;
   }
 
   /** Charges size bytes that are not a region (the kernel's own bookkeeping of an object). */
