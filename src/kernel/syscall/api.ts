@@ -1,0 +1,197 @@
+// The bpf() commands for in-process callers (libbpf's bpf.c wrappers, the bpffs control file):
+// each builds union bpf_attr in the task's user memory, points it at the caller's buffers
+// (mapped for the call, so the kernel writes straight into them) and goes through sysBpf,
+// so every caller gets the syscall's checks. Results are what bpf(2) returns: >= 0 or -errno.
+
+import {
+  BPF_ATTR_SIZE, BTF_LOAD_ATTR, GET_ID_ATTR, MAP_BATCH_ATTR, MAP_CREATE_ATTR, MAP_ELEM_ATTR,
+  OBJ_ATTR, OBJ_GET_INFO_BY_FD_ATTR,
+} from '../../uapi/bpf-attr.ts';
+import {
+  BPF_BTF_GET_FD_BY_ID, BPF_BTF_GET_NEXT_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_MAP_DELETE_BATCH,
+  BPF_MAP_DELETE_ELEM, BPF_MAP_FREEZE, BPF_MAP_GET_FD_BY_ID, BPF_MAP_GET_NEXT_ID,
+  BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_BATCH, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
+  BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_BATCH, BPF_MAP_UPDATE_ELEM,
+  BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN,
+} from '../../uapi/bpf.ts';
+import { encodeLayout, type Encodable, type Fields, type Layout } from '../../uapi/layout.ts';
+import { latin1Encode } from '../../uapi/latin1.ts';
+import type { Kernel } from '../kernel.ts';
+import type { Task } from '../task.ts';
+import { sysBpf } from './bpf.ts';
+
+type Buf = Uint8Array | null;
+
+/** Maps bufs into task's memory for the length of fn (null stays NULL). */
+function withUser<T>(task: Task, bufs: readonly Buf[], fn: (addrs: bigint[]) => T): T {
+  const addrs = bufs.map((b) => (b ? task.mem.map(b) : 0n));
+  try {
+    return fn(addrs);
+  } finally {
+    for (const a of addrs) if (a) task.mem.unmap(a);
+  }
+}
+
+/** bpf(cmd, attr, size) with attr built from the layout's fields; returns the result and the
+ *  attr as the kernel left it (for the fields it writes back). */
+export function bpfCall<F extends Fields>(
+  k: Kernel, task: Task, cmd: number, layout: Layout<F>, fields: Encodable<F>,
+): { ret: number; attr: DataView } {
+  const attr = encodeLayout(layout, fields, BPF_ATTR_SIZE);
+  const ret = withUser(task, [attr], ([addr]) => sysBpf(k, task, cmd, addr!, BPF_ATTR_SIZE));
+  return { ret, attr: new DataView(attr.buffer) };
+}
+
+export interface MapCreateOpts {
+  map_type: number;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags?: number;
+  inner_map_fd?: number;
+  numa_node?: number;
+  map_name?: string;
+  btf_fd?: number;
+  btf_key_type_id?: number;
+  btf_value_type_id?: number;
+  map_extra?: bigint;
+}
+
+/** BPF_MAP_CREATE: the new map's fd. */
+export function mapCreate(k: Kernel, task: Task, o: MapCreateOpts): number {
+  const { map_name: name, ...rest } = o;
+  return bpfCall(k, task, BPF_MAP_CREATE, MAP_CREATE_ATTR, {
+    ...rest, ...(name !== undefined ? { map_name: latin1Encode(name) } : {}),
+  }).ret;
+}
+
+function elem(k: Kernel, task: Task, cmd: number, fd: number, key: Buf, value: Buf, flags: number | bigint): number {
+  return withUser(task, [key, value], ([keyAddr, valueAddr]) =>
+    bpfCall(k, task, cmd, MAP_ELEM_ATTR, { map_fd: fd, key: keyAddr!, value: valueAddr!, flags }).ret);
+}
+
+export function mapLookupElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
+  return elem(k, task, BPF_MAP_LOOKUP_ELEM, fd, key, value, flags);
+}
+
+export function mapUpdateElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
+  return elem(k, task, BPF_MAP_UPDATE_ELEM, fd, key, value, flags);
+}
+
+export function mapDeleteElem(k: Kernel, task: Task, fd: number, key: Buf): number {
+  return elem(k, task, BPF_MAP_DELETE_ELEM, fd, key, null, 0);
+}
+
+/** BPF_MAP_GET_NEXT_KEY: key null asks for the first key. */
+export function mapGetNextKey(k: Kernel, task: Task, fd: number, key: Buf, nextKey: Uint8Array): number {
+  return elem(k, task, BPF_MAP_GET_NEXT_KEY, fd, key, nextKey, 0);
+}
+
+export function mapLookupAndDeleteElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
+  return elem(k, task, BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
+}
+
+export function mapFreeze(k: Kernel, task: Task, fd: number): number {
+  return elem(k, task, BPF_MAP_FREEZE, fd, null, null, 0);
+}
+
+export interface BatchOpts {
+  inBatch?: Buf;
+  outBatch?: Buf;
+  keys?: Buf;
+  values?: Buf;
+  count: number;
+  elemFlags?: number | bigint;
+  flags?: number | bigint;
+}
+
+const BATCH_CMDS = {
+  lookup: BPF_MAP_LOOKUP_BATCH,
+  lookupAndDelete: BPF_MAP_LOOKUP_AND_DELETE_BATCH,
+  update: BPF_MAP_UPDATE_BATCH,
+  delete: BPF_MAP_DELETE_BATCH,
+} as const;
+
+/** BPF_MAP_*_BATCH: the result and batch.count as the kernel wrote it back. */
+export function mapBatch(
+  k: Kernel, task: Task, op: keyof typeof BATCH_CMDS, fd: number, o: BatchOpts,
+): { ret: number; count: number } {
+  return withUser(task, [o.inBatch ?? null, o.outBatch ?? null, o.keys ?? null, o.values ?? null], (a) => {
+    const { ret, attr } = bpfCall(k, task, BATCH_CMDS[op], MAP_BATCH_ATTR, {
+      in_batch: a[0]!, out_batch: a[1]!, keys: a[2]!, values: a[3]!, count: o.count, map_fd: fd,
+      elem_flags: o.elemFlags ?? 0, flags: o.flags ?? 0,
+    });
+    return { ret, count: attr.getUint32(MAP_BATCH_ATTR.fields.count[0], true) };
+  });
+}
+
+export interface BtfLoadOpts {
+  logLevel?: number;
+  /** Size of the log buffer to hand in (0: none). */
+  logSize?: number;
+}
+
+/** BPF_BTF_LOAD: the fd (or -errno), the log text and btf_log_true_size. */
+export function btfLoad(k: Kernel, task: Task, blob: Uint8Array, o: BtfLoadOpts = {}): { ret: number; log: string; logTrueSize: number } {
+  const logBuf = o.logSize ? new Uint8Array(o.logSize) : null;
+  return withUser(task, [blob, logBuf], ([btfAddr, logAddr]) => {
+    const { ret, attr } = bpfCall(k, task, BPF_BTF_LOAD, BTF_LOAD_ATTR, {
+      btf: btfAddr!, btf_size: blob.length, btf_log_buf: logAddr!, btf_log_size: o.logSize ?? 0,
+      btf_log_level: o.logLevel ?? 0,
+    });
+    const end = logBuf ? logBuf.indexOf(0) : -1;
+    const log = logBuf ? String.fromCharCode(...logBuf.subarray(0, end < 0 ? logBuf.length : end)) : '';
+    return { ret, log, logTrueSize: attr.getUint32(BTF_LOAD_ATTR.fields.btf_log_true_size[0], true) };
+  });
+}
+
+function getId(k: Kernel, task: Task, cmd: number, fields: Encodable<typeof GET_ID_ATTR.fields>): { ret: number; next: number } {
+  const { ret, attr } = bpfCall(k, task, cmd, GET_ID_ATTR, fields);
+  return { ret, next: attr.getUint32(GET_ID_ATTR.fields.next_id[0], true) };
+}
+
+/** BPF_MAP_GET_NEXT_ID: the smallest map id above startId, or -ENOENT. */
+export function mapGetNextId(k: Kernel, task: Task, startId: number): number {
+  const r = getId(k, task, BPF_MAP_GET_NEXT_ID, { start_id: startId });
+  return r.ret < 0 ? r.ret : r.next;
+}
+
+export function btfGetNextId(k: Kernel, task: Task, startId: number): number {
+  const r = getId(k, task, BPF_BTF_GET_NEXT_ID, { start_id: startId });
+  return r.ret < 0 ? r.ret : r.next;
+}
+
+export function mapGetFdById(k: Kernel, task: Task, id: number, openFlags = 0): number {
+  return getId(k, task, BPF_MAP_GET_FD_BY_ID, { map_id: id, open_flags: openFlags }).ret;
+}
+
+export function btfGetFdById(k: Kernel, task: Task, id: number): number {
+  return getId(k, task, BPF_BTF_GET_FD_BY_ID, { btf_id: id }).ret;
+}
+
+/** BPF_OBJ_GET_INFO_BY_FD into info (its length is info_len); returns the result and the
+ *  info_len the kernel wrote back. */
+export function objGetInfoByFd(k: Kernel, task: Task, fd: number, info: Uint8Array): { ret: number; infoLen: number } {
+  return withUser(task, [info], ([infoAddr]) => {
+    const { ret, attr } = bpfCall(k, task, BPF_OBJ_GET_INFO_BY_FD, OBJ_GET_INFO_BY_FD_ATTR, {
+      bpf_fd: fd, info_len: info.length, info: infoAddr!,
+    });
+    return { ret, infoLen: attr.getUint32(OBJ_GET_INFO_BY_FD_ATTR.fields.info_len[0], true) };
+  });
+}
+
+function cString(s: string): Uint8Array {
+  const b = latin1Encode(s);
+  const z = new Uint8Array(b.length + 1);
+  z.set(b);
+  return z;
+}
+
+export function objPin(k: Kernel, task: Task, fd: number, path: string): number {
+  return withUser(task, [cString(path)], ([p]) => bpfCall(k, task, BPF_OBJ_PIN, OBJ_ATTR, { pathname: p!, bpf_fd: fd }).ret);
+}
+
+/** BPF_OBJ_GET: a new fd on the object pinned at path (fileFlags: BPF_F_RDONLY/WRONLY). */
+export function objGet(k: Kernel, task: Task, path: string, fileFlags = 0): number {
+  return withUser(task, [cString(path)], ([p]) => bpfCall(k, task, BPF_OBJ_GET, OBJ_ATTR, { pathname: p!, file_flags: fileFlags }).ret);
+}
