@@ -17,6 +17,7 @@ import { Errno, KernelError } from '../../uapi/errno.ts';
 import { KObject, type File } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Region } from '../memory.ts';
+import { genericMapLookupBatch, genericMapUpdateBatch } from '../syscall/map-batch.ts';
 import {
   mapFdGetPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
 } from './map-in-map.ts';
@@ -324,6 +325,8 @@ export const arrayMapOps = {
   copyValue: arrayMapCopyValue,
   seqShowElem: arrayMapSeqShowElem,
   checkBtf: arrayMapCheckBtf,
+  lookupBatch: genericMapLookupBatch,
+  updateBatch: genericMapUpdateBatch,
   memUsage: arrayMapMemUsage,
 } satisfies MapOps<BpfArray>;
 
@@ -341,6 +344,8 @@ export const percpuArrayMapOps = {
   updateFromSys: bpfPercpuArrayUpdate,
   seqShowElem: percpuArrayMapSeqShowElem,
   checkBtf: arrayMapCheckBtf,
+  lookupBatch: genericMapLookupBatch,
+  updateBatch: genericMapUpdateBatch,
   memUsage: arrayMapMemUsage,
 } satisfies MapOps<BpfArray>;
 
@@ -585,5 +590,7 @@ export const arrayOfMapsMapOps = {
   fdPutPtr: mapFdPutPtr,
   fdSysLookup: mapFdSysLookupElem,
   checkBtf: mapCheckNoBtf,
+  lookupBatch: genericMapLookupBatch,
+  updateBatch: genericMapUpdateBatch,
   memUsage: arrayMapMemUsage,
 } satisfies MapOps<BpfArray>;

@@ -17,6 +17,7 @@ import {
   perfEventArrayMapOps, progArrayMapOps,
 } from '../../../src/kernel/maps/array.ts';
 import type { MapCreateAttr, MapOps } from '../../../src/kernel/maps/map.ts';
+import { sysBpf } from '../../../src/kernel/syscall/bpf.ts';
 import type { Task } from '../../../src/kernel/task.ts';
 import { btfMapDefs } from '../../../src/libbpf/btf-maps.ts';
 import { parseElf } from '../../../src/libbpf/elf.ts';
@@ -598,4 +599,69 @@ describe.skipIf(!existsSync(goldenDir))('seqShowElem against the golden btf-ppri
     // 48 ARRAY and 40 PERCPU_ARRAY maps, less those without BTF or with pointers in the value.
     expect(compared).toBeGreaterThan(60);
   });
+});
+
+// The errno golden `cat` cases on array maps: their bpf() setup steps run through sysBpf as
+// recorded (BTF_LOAD, MAP_CREATE, UPDATE_ELEM), then the map prints through seqShowElem.
+const errnoCases = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'golden', 'errno', 'cases.jsonl');
+
+interface ErrnoStep {
+  cmd?: string;
+  cmd_nr?: number;
+  op?: string;
+  size?: number;
+  attr?: string;
+  result?: number | string;
+  fds?: { off: number; step: number }[];
+  ptrs?: { off: number; addr: string; len: number; in?: string }[];
+  stdout?: string;
+}
+
+function catErrnoCase(c: { setup: ErrnoStep[]; call: ErrnoStep }): { got: string; want: string } {
+  const k = newKernel();
+  const task = k.spawn('cat');
+  const results: number[] = [];
+  let mapFd = -1;
+  for (const s of c.setup) {
+    if (s.cmd === 'BPF_OBJ_PIN' || s.cmd_nr === undefined) continue;
+    const attr = new Uint8Array(168);
+    attr.set(Buffer.from(s.attr ?? '', 'hex'));
+    for (const f of s.fds ?? []) new DataView(attr.buffer).setUint32(f.off, results[f.step]!, true);
+    for (const p of s.ptrs ?? []) {
+      const buf = new Uint8Array(p.len);
+      buf.set(Buffer.from(p.in ?? '', 'hex').subarray(0, p.len));
+      task.mem.map(buf, BigInt(p.addr));
+    }
+    const attrAddr = task.mem.map(attr);
+    const ret = sysBpf(k, task, s.cmd_nr, attrAddr, s.size!);
+    expect(ret, s.cmd).toBe(s.result);
+    for (const p of s.ptrs ?? []) task.mem.unmap(BigInt(p.addr));
+    task.mem.unmap(attrAddr);
+    results.push(ret);
+    if (s.cmd === 'BPF_MAP_CREATE') mapFd = ret;
+  }
+  const m = task.fdGet(mapFd).obj as BpfArray;
+  const w = new StringWriter();
+  w.write(HEADER);
+  const next = new Uint8Array(4);
+  let key: Uint8Array | null = null;
+  while (m.ops.getNextKey(m, key, next) === 0) {
+    m.ops.seqShowElem?.(m, next, w);
+    key = next.slice();
+  }
+  return { got: w.text, want: c.call.stdout! };
+}
+
+describe.skipIf(!existsSync(errnoCases))('seqShowElem against the errno golden cat cases', () => {
+  const cases = existsSync(errnoCases)
+    ? readFileSync(errnoCases, 'utf8').split('\n').filter((l) => l.includes('"op": "cat"') && /cat a pinned (PERCPU_)?ARRAY with (BTF|a spin)/.test(l))
+      .map((l) => JSON.parse(l) as { id: number; desc: string; setup: ErrnoStep[]; call: ErrnoStep })
+    : [];
+  it('finds the array cat cases', () => expect(cases.map((c) => c.id)).toEqual([2423, 2426, 2427]));
+  for (const c of cases) {
+    it(`#${c.id} ${c.desc}`, () => {
+      const { got, want } = catErrnoCase(c);
+      expect(got).toBe(want);
+    });
+  }
 });
