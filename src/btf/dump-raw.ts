@@ -8,20 +8,15 @@
 // strings would cost more than the printing itself.
 
 import { latin1Decode } from '../uapi/latin1.ts';
-import * as uapi from '../uapi/btf.ts';
-import type { Btf } from './btf.ts';
-
-// tsx runs modules as CommonJS, where every use of an imported binding is a getter call:
-// the hot loop reads these module-level copies instead.
-const {
+import {
   BTF_KIND_ARRAY, BTF_KIND_CONST, BTF_KIND_DATASEC, BTF_KIND_DECL_TAG, BTF_KIND_ENUM,
   BTF_KIND_ENUM64, BTF_KIND_FLOAT, BTF_KIND_FUNC, BTF_KIND_FUNC_PROTO, BTF_KIND_FWD,
-  BTF_KIND_INT, BTF_KIND_MAX, BTF_KIND_PTR, BTF_KIND_RESTRICT, BTF_KIND_STRUCT,
+  BTF_KIND_INT, BTF_KIND_MAX, BTF_KIND_NAMES, BTF_KIND_PTR, BTF_KIND_RESTRICT, BTF_KIND_STRUCT,
   BTF_KIND_TYPEDEF, BTF_KIND_TYPE_TAG, BTF_KIND_UNION, BTF_KIND_VAR, BTF_KIND_VOLATILE,
   BTF_TYPE_LEN, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL,
   BTF_FUNC_STATIC, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_GLOBAL_EXTERN, BTF_VAR_STATIC,
-} = uapi;
-const BTF_KIND_NAMES = [...uapi.BTF_KIND_NAMES];
+} from '../uapi/btf.ts';
+import type { Btf } from './btf.ts';
 
 /** Output is handed on once this many bytes are gathered: large writes, not one per line. */
 const CHUNK = 64 * 1024;
@@ -178,161 +173,208 @@ function viewOf(btf: Btf): DataView {
   return new DataView(btf.bytes.buffer, btf.bytes.byteOffset, btf.bytes.byteLength);
 }
 
-/** dump_btf_type, plain, for the record at off of btf's bytes (read through dv). */
-function dumpBtfType(w: RawWriter, btf: Btf, dv: DataView, id: number, off: number): void {
+/** One wire record being printed: its btf_type words, and p, the offset of what follows. */
+interface Rec {
+  btf: Btf;
+  dv: DataView;
+  vlen: number;
+  kflag: boolean;
+  sizeType: number;
+  p: number;
+}
+
+/** The part of dump_btf_type after `[id] KIND 'name'` for one kind. One small function per
+ *  kind rather than one switch: V8 optimises each on its own, where one big function was
+ *  recompiled (~200 ms each time) whenever a kind it had not seen yet turned up. */
+type KindDumper = (w: RawWriter, r: Rec) => void;
+
+function dumpInt(w: RawWriter, r: Rec): void {
+  const v = r.dv.getUint32(r.p, true);
+  w.lit(' size=');
+  w.num(r.sizeType);
+  w.lit(' bits_offset=');
+  w.num((v >>> 16) & 0xff);
+  w.lit(' nr_bits=');
+  w.num(v & 0xff);
+  w.lit(' encoding=');
+  w.lit(btfIntEncStr((v >>> 24) & 0x0f));
+}
+
+function dumpRef(w: RawWriter, r: Rec): void {
+  w.lit(' type_id=');
+  w.num(r.sizeType);
+}
+
+function dumpArray(w: RawWriter, r: Rec): void {
+  w.lit(' type_id=');
+  w.num(r.dv.getUint32(r.p, true));
+  w.lit(' index_type_id=');
+  w.num(r.dv.getUint32(r.p + 4, true));
+  w.lit(' nr_elems=');
+  w.num(r.dv.getUint32(r.p + 8, true));
+}
+
+function dumpComposite(w: RawWriter, r: Rec): void {
+  const { dv, vlen, kflag } = r;
+  w.lit(' size=');
+  w.num(r.sizeType);
+  w.lit(' vlen=');
+  w.num(vlen);
+  for (let i = 0, m = r.p; i < vlen; i++, m += 12) {
+    const offset = dv.getUint32(m + 8, true);
+    w.ensure(128);
+    w.lit('\n\t');
+    w.name(r.btf, dv.getUint32(m, true));
+    w.lit(' type_id=');
+    w.num(dv.getUint32(m + 4, true));
+    w.lit(' bits_offset=');
+    w.num(kflag ? offset & 0xffffff : offset);
+    if (kflag && offset >>> 24) {
+      w.lit(' bitfield_size=');
+      w.num(offset >>> 24);
+    }
+  }
+}
+
+function dumpEnumHead(w: RawWriter, r: Rec): void {
+  w.lit(r.kflag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
+  w.num(r.sizeType);
+  w.lit(' vlen=');
+  w.num(r.vlen);
+}
+
+function dumpEnum(w: RawWriter, r: Rec): void {
+  const { dv, vlen, kflag } = r;
+  dumpEnumHead(w, r);
+  for (let i = 0, e = r.p; i < vlen; i++, e += 8) {
+    w.ensure(128);
+    w.lit('\n\t');
+    w.name(r.btf, dv.getUint32(e, true));
+    w.lit(' val=');
+    w.num(kflag ? dv.getInt32(e + 4, true) : dv.getUint32(e + 4, true));
+  }
+}
+
+function dumpEnum64(w: RawWriter, r: Rec): void {
+  const { dv, vlen, kflag } = r;
+  dumpEnumHead(w, r);
+  for (let i = 0, e = r.p; i < vlen; i++, e += 12) {
+    const u = dv.getBigUint64(e + 4, true);
+    w.ensure(128);
+    w.lit('\n\t');
+    w.name(r.btf, dv.getUint32(e, true));
+    w.lit(kflag ? ` val=${BigInt.asIntN(64, u)}LL` : ` val=${u}ULL`);
+  }
+}
+
+function dumpFwd(w: RawWriter, r: Rec): void {
+  w.lit(r.kflag ? ' fwd_kind=union' : ' fwd_kind=struct');
+}
+
+function dumpFunc(w: RawWriter, r: Rec): void {
+  w.lit(' type_id=');
+  w.num(r.sizeType);
+  w.lit(' linkage=');
+  w.lit(btfFuncLinkageStr(r.vlen));
+}
+
+function dumpFuncProto(w: RawWriter, r: Rec): void {
+  const { dv, vlen } = r;
+  w.lit(' ret_type_id=');
+  w.num(r.sizeType);
+  w.lit(' vlen=');
+  w.num(vlen);
+  for (let i = 0, q = r.p; i < vlen; i++, q += 8) {
+    w.ensure(128);
+    w.lit('\n\t');
+    w.name(r.btf, dv.getUint32(q, true));
+    w.lit(' type_id=');
+    w.num(dv.getUint32(q + 4, true));
+  }
+}
+
+function dumpVar(w: RawWriter, r: Rec): void {
+  w.lit(' type_id=');
+  w.num(r.sizeType);
+  w.lit(', linkage=');
+  w.lit(btfVarLinkageStr(r.dv.getUint32(r.p, true)));
+}
+
+function dumpDatasec(w: RawWriter, r: Rec): void {
+  const { btf, dv, vlen } = r;
+  w.lit(' size=');
+  w.num(r.sizeType);
+  w.lit(' vlen=');
+  w.num(vlen);
+  for (let i = 0, q = r.p; i < vlen; i++, q += 12) {
+    const type = dv.getUint32(q, true);
+    w.ensure(128);
+    w.lit('\n\ttype_id=');
+    w.num(type);
+    w.lit(' offset=');
+    w.num(dv.getUint32(q + 4, true));
+    w.lit(' size=');
+    w.num(dv.getUint32(q + 8, true));
+    // bpftool names the var's type when the id is in range (0, void, is UNKNOWN '(anon)').
+    if (type < btf.nrTypes) {
+      w.lit(' (');
+      dumpKindAndName(w, btf, type);
+      w.lit(')');
+    }
+  }
+}
+
+function dumpFloat(w: RawWriter, r: Rec): void {
+  w.lit(' size=');
+  w.num(r.sizeType);
+}
+
+function dumpDeclTag(w: RawWriter, r: Rec): void {
+  w.lit(' type_id=');
+  w.num(r.sizeType);
+  w.lit(' component_idx=');
+  w.num(r.dv.getInt32(r.p, true));
+}
+
+/** Indexed by kind; UNKN (and anything unknown) prints nothing more, as in bpftool. */
+const kindDumpers: readonly (KindDumper | undefined)[] = (() => {
+  const t: (KindDumper | undefined)[] = [];
+  t[BTF_KIND_INT] = dumpInt;
+  for (const k of [BTF_KIND_PTR, BTF_KIND_CONST, BTF_KIND_VOLATILE, BTF_KIND_RESTRICT, BTF_KIND_TYPEDEF, BTF_KIND_TYPE_TAG]) {
+    t[k] = dumpRef;
+  }
+  t[BTF_KIND_ARRAY] = dumpArray;
+  t[BTF_KIND_STRUCT] = dumpComposite;
+  t[BTF_KIND_UNION] = dumpComposite;
+  t[BTF_KIND_ENUM] = dumpEnum;
+  t[BTF_KIND_ENUM64] = dumpEnum64;
+  t[BTF_KIND_FWD] = dumpFwd;
+  t[BTF_KIND_FUNC] = dumpFunc;
+  t[BTF_KIND_FUNC_PROTO] = dumpFuncProto;
+  t[BTF_KIND_VAR] = dumpVar;
+  t[BTF_KIND_DATASEC] = dumpDatasec;
+  t[BTF_KIND_FLOAT] = dumpFloat;
+  t[BTF_KIND_DECL_TAG] = dumpDeclTag;
+  return t;
+})();
+
+/** dump_btf_type, plain, for the record at off of r.btf's bytes; r is reused, not allocated. */
+function dumpBtfType(w: RawWriter, r: Rec, id: number, off: number): void {
+  const dv = r.dv;
   const info = dv.getUint32(off + 4, true);
   const kind = (info >>> 24) & 0x1f;
-  const vlen = info & 0xffff;
-  const kflag = info >>> 31 === 1;
-  const sizeType = dv.getUint32(off + 8, true);
-  const p = off + BTF_TYPE_LEN;
+  r.vlen = info & 0xffff;
+  r.kflag = info >>> 31 === 1;
+  r.sizeType = dv.getUint32(off + 8, true);
+  r.p = off + BTF_TYPE_LEN;
   w.ensure(128);
   w.lit('[');
   w.num(id);
   w.lit('] ');
   w.lit(btfKindStr(kind));
   w.lit(' ');
-  w.name(btf, dv.getUint32(off, true));
-  switch (kind) {
-    case BTF_KIND_INT: {
-      const v = dv.getUint32(p, true);
-      w.lit(' size=');
-      w.num(sizeType);
-      w.lit(' bits_offset=');
-      w.num((v >>> 16) & 0xff);
-      w.lit(' nr_bits=');
-      w.num(v & 0xff);
-      w.lit(' encoding=');
-      w.lit(btfIntEncStr((v >>> 24) & 0x0f));
-      break;
-    }
-    case BTF_KIND_PTR:
-    case BTF_KIND_CONST:
-    case BTF_KIND_VOLATILE:
-    case BTF_KIND_RESTRICT:
-    case BTF_KIND_TYPEDEF:
-    case BTF_KIND_TYPE_TAG:
-      w.lit(' type_id=');
-      w.num(sizeType);
-      break;
-    case BTF_KIND_ARRAY:
-      w.lit(' type_id=');
-      w.num(dv.getUint32(p, true));
-      w.lit(' index_type_id=');
-      w.num(dv.getUint32(p + 4, true));
-      w.lit(' nr_elems=');
-      w.num(dv.getUint32(p + 8, true));
-      break;
-    case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION:
-      w.lit(' size=');
-      w.num(sizeType);
-      w.lit(' vlen=');
-      w.num(vlen);
-      for (let i = 0, m = p; i < vlen; i++, m += 12) {
-        const offset = dv.getUint32(m + 8, true);
-        w.ensure(128);
-        w.lit('\n\t');
-        w.name(btf, dv.getUint32(m, true));
-        w.lit(' type_id=');
-        w.num(dv.getUint32(m + 4, true));
-        w.lit(' bits_offset=');
-        w.num(kflag ? offset & 0xffffff : offset);
-        if (kflag && offset >>> 24) {
-          w.lit(' bitfield_size=');
-          w.num(offset >>> 24);
-        }
-      }
-      break;
-    case BTF_KIND_ENUM:
-      w.lit(kflag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
-      w.num(sizeType);
-      w.lit(' vlen=');
-      w.num(vlen);
-      for (let i = 0, e = p; i < vlen; i++, e += 8) {
-        w.ensure(128);
-        w.lit('\n\t');
-        w.name(btf, dv.getUint32(e, true));
-        w.lit(' val=');
-        w.num(kflag ? dv.getInt32(e + 4, true) : dv.getUint32(e + 4, true));
-      }
-      break;
-    case BTF_KIND_ENUM64:
-      w.lit(kflag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
-      w.num(sizeType);
-      w.lit(' vlen=');
-      w.num(vlen);
-      for (let i = 0, e = p; i < vlen; i++, e += 12) {
-        const u = dv.getBigUint64(e + 4, true);
-        w.ensure(128);
-        w.lit('\n\t');
-        w.name(btf, dv.getUint32(e, true));
-        w.lit(kflag ? ` val=${BigInt.asIntN(64, u)}LL` : ` val=${u}ULL`);
-      }
-      break;
-    case BTF_KIND_FWD:
-      w.lit(kflag ? ' fwd_kind=union' : ' fwd_kind=struct');
-      break;
-    case BTF_KIND_FUNC:
-      w.lit(' type_id=');
-      w.num(sizeType);
-      w.lit(' linkage=');
-      w.lit(btfFuncLinkageStr(vlen));
-      break;
-    case BTF_KIND_FUNC_PROTO:
-      w.lit(' ret_type_id=');
-      w.num(sizeType);
-      w.lit(' vlen=');
-      w.num(vlen);
-      for (let i = 0, q = p; i < vlen; i++, q += 8) {
-        w.ensure(128);
-        w.lit('\n\t');
-        w.name(btf, dv.getUint32(q, true));
-        w.lit(' type_id=');
-        w.num(dv.getUint32(q + 4, true));
-      }
-      break;
-    case BTF_KIND_VAR:
-      w.lit(' type_id=');
-      w.num(sizeType);
-      w.lit(', linkage=');
-      w.lit(btfVarLinkageStr(dv.getUint32(p, true)));
-      break;
-    case BTF_KIND_DATASEC:
-      w.lit(' size=');
-      w.num(sizeType);
-      w.lit(' vlen=');
-      w.num(vlen);
-      for (let i = 0, q = p; i < vlen; i++, q += 12) {
-        const type = dv.getUint32(q, true);
-        w.ensure(128);
-        w.lit('\n\ttype_id=');
-        w.num(type);
-        w.lit(' offset=');
-        w.num(dv.getUint32(q + 4, true));
-        w.lit(' size=');
-        w.num(dv.getUint32(q + 8, true));
-        // bpftool names the var's type when the id is in range (0, void, is UNKNOWN '(anon)').
-        if (type < btf.nrTypes) {
-          w.lit(' (');
-          dumpKindAndName(w, btf, type);
-          w.lit(')');
-        }
-      }
-      break;
-    case BTF_KIND_FLOAT:
-      w.lit(' size=');
-      w.num(sizeType);
-      break;
-    case BTF_KIND_DECL_TAG:
-      w.lit(' type_id=');
-      w.num(sizeType);
-      w.lit(' component_idx=');
-      w.num(dv.getInt32(p, true));
-      break;
-    default:
-      break;
-  }
+  w.name(r.btf, dv.getUint32(off, true));
+  kindDumpers[kind]?.(w, r);
   w.lit('\n');
 }
 
@@ -356,10 +398,10 @@ function dumpKindAndName(w: RawWriter, btf: Btf, id: number): void {
  */
 export function btfDumpRaw(btf: Btf, out: (s: string) => void): void {
   const w = new RawWriter(out);
-  const dv = viewOf(btf);
+  const r: Rec = { btf, dv: viewOf(btf), vlen: 0, kflag: false, sizeType: 0, p: 0 };
   const nrTypes = btf.nrTypes;
   for (let id = btf.startId; id < nrTypes; id++) {
-    dumpBtfType(w, btf, dv, id, btf.typeRecordOffset(id));
+    dumpBtfType(w, r, id, btf.typeRecordOffset(id));
     if (w.pos >= CHUNK) w.flush();
   }
   w.flush();
