@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Btf } from '../../src/btf/btf.ts';
 import { BtfBuilder } from '../../src/btf/builder.ts';
 import { parseCDecl } from '../../src/btf/cdecl.ts';
@@ -130,6 +130,16 @@ describe('parseCDecl', () => {
     expect(b.findByName('unsigned int')).toEqual(baseBtf.findByName('unsigned int'));
     const split = Btf.parse(b.build(), baseBtf);
     expect(split.type(r.typeId)).toEqual(s);
+  });
+
+  it.skipIf(!existsSync('/sys/kernel/btf/vmlinux'))('builds split BTF on the live vmlinux, using its types', () => {
+    const vmlinux = Btf.parse(new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux')));
+    const b = new BtfBuilder(vmlinux);
+    expect(parseCDecl('u32', b).typeId).toBe(vmlinux.findByName('u32', BTF_KIND_TYPEDEF)[0]);
+    const r = parseCDecl('struct { struct task_struct *t; unsigned long y; struct sk_buff skb; }', b);
+    const skb = vmlinux.type(vmlinux.findByName('sk_buff', BTF_KIND_STRUCT)[0]!) as BtfStruct;
+    expect(b.type(r.typeId)).toMatchObject({ size: 16 + skb.size, members: [{ bitsOffset: 0 }, { type: vmlinux.findByName('long unsigned int')[0] }, { type: skb.id, bitsOffset: 128 }] });
+    expect(Btf.parse(b.build(), vmlinux).type(r.typeId)).toEqual(b.type(r.typeId));
   });
 
   it("takes gcc's base type names from a base BTF such as vmlinux", () => {
