@@ -119,17 +119,22 @@ function queueStackMapPushElem(map: BpfQueueStack, value: Uint8Array, flags: num
 }
 
 /** queue_stack_map_lookup_elem(): there are no keys. Called from eBPF program. */
-function queueStackMapLookupElem(): number {
+function queueStackMapLookupElem(_map: BpfQueueStack, _key: Uint8Array): number {
   return 0;
 }
 
-/** queue_stack_map_update_elem / _delete_elem: there are no keys. */
-function queueStackMapNoKeys(): number {
+/** queue_stack_map_update_elem(): there are no keys. */
+function queueStackMapUpdateElem(_map: BpfQueueStack, _key: Uint8Array, _value: Uint8Array, _flags: number): number {
+  return -Errno.EINVAL;
+}
+
+/** queue_stack_map_delete_elem(). Called from syscall or from eBPF program. */
+function queueStackMapDeleteElem(_map: BpfQueueStack, _key: Uint8Array): number {
   return -Errno.EINVAL;
 }
 
 /** queue_stack_map_get_next_key(). Called from syscall. */
-function queueStackMapGetNextKey(): number {
+function queueStackMapGetNextKey(_map: BpfQueueStack, _key: Uint8Array | null, _nextKey: Uint8Array): number {
   return -Errno.EINVAL;
 }
 
@@ -144,8 +149,8 @@ export const queueMapOps = {
   alloc: queueStackMapAlloc,
   free: queueStackMapFree,
   lookup: queueStackMapLookupElem,
-  update: queueStackMapNoKeys,
-  delete: queueStackMapNoKeys,
+  update: queueStackMapUpdateElem,
+  delete: queueStackMapDeleteElem,
   push: queueStackMapPushElem,
   pop: (map, value) => queueMapGet(map, value, true),
   peek: (map, value) => queueMapGet(map, value, false),

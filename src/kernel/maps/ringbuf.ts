@@ -131,7 +131,7 @@ function ringbufMapFree(map: BpfRingbufMap): void {
 
 /** ringbuf_map_get_next_key(): a ring buffer has no keys. Lookup, update and delete are
  *  missing from the table, which the syscall side answers with ENOTSUPP as Linux's ops do. */
-function ringbufMapGetNextKey(): number {
+function ringbufMapGetNextKey(_map: BpfRingbufMap, _key: Uint8Array | null, _nextKey: Uint8Array): number {
   return -Errno.ENOTSUPP;
 }
 
