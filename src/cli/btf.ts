@@ -4,8 +4,6 @@
 
 import { readFileSync } from 'node:fs';
 import { Btf } from '../btf/btf.ts';
-import { btfDumpC } from '../btf/dump-c.ts';
-import { btfDumpJson } from '../btf/dump-json.ts';
 import { btfDumpRaw } from '../btf/dump-raw.ts';
 import { isElf, parseElf } from '../libbpf/elf.ts';
 import { BTF_MAGIC } from '../uapi/btf.ts';
@@ -96,7 +94,7 @@ function vmlinuxBtf(): Btf | undefined {
 }
 
 /** do_dump: `dump file FILE [format raw|c]`, options after the source as bpftool takes them. */
-function doDump(ctx: CliContext, cmd: string, args: string[]): number {
+async function doDump(ctx: CliContext, cmd: string, args: string[]): Promise<number> {
   if (args.length < 2) {
     // bpftool's REQ_ARGS: the error, then the usage, then exit(-1).
     const msg = `'${cmd}' needs at least 2 arguments, ${args.length} found`;
@@ -128,10 +126,14 @@ function doDump(ctx: CliContext, cmd: string, args: string[]): number {
     else throw new CliError(`unrecognized format specifier: '${value}', possible values: raw, c`);
   }
 
+  // The C and JSON printers (and the modules they pull in) load only when asked for: the
+  // plain dump is the one that has to start fast.
   if (dumpC) {
     if (ctx.json) throw new CliError('JSON output for C-syntax dump is not supported');
+    const { btfDumpC } = await import('../btf/dump-c.ts');
     btfDumpC(btf, ctx.out);
   } else if (ctx.json) {
+    const { btfDumpJson } = await import('../btf/dump-json.ts');
     btfDumpJson(btf, ctx.pretty, ctx.out);
   } else {
     btfDumpRaw(btf, ctx.out);
@@ -141,7 +143,7 @@ function doDump(ctx: CliContext, cmd: string, args: string[]): number {
 
 /** do_btf: cmd_select over { help, dump } in bpftool's order, the usage for anything else
  *  (bpftool's default command, `show`, needs a kernel). */
-export function doBtf(ctx: CliContext, args: string[]): number {
+export async function doBtf(ctx: CliContext, args: string[]): Promise<number> {
   const cmd = args[0];
   if (cmd !== undefined && isPrefix(cmd, 'help')) {
     doHelp(ctx);

@@ -30,18 +30,18 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function run(args: string[], opts: { json?: boolean; pretty?: boolean } = {}): Run {
+async function run(args: string[], opts: { json?: boolean; pretty?: boolean } = {}): Promise<Run> {
   stderr.length = 0;
   const out: string[] = [];
   const ctx: CliContext = { json: opts.json ?? false, pretty: opts.pretty ?? false, out: (s) => out.push(s) };
-  const rc = doBtf(ctx, args);
+  const rc = await doBtf(ctx, args);
   return { rc, out: out.join(''), err: stderr.join('') };
 }
 
 /** The bpftool error message of a command that fails with a CliError. */
-function cliError(args: string[], opts: { json?: boolean } = {}): string {
+async function cliError(args: string[], opts: { json?: boolean } = {}): Promise<string> {
   try {
-    run(args, opts);
+    await run(args, opts);
   } catch (e) {
     if (e instanceof CliError) return e.message;
     throw e;
@@ -50,43 +50,43 @@ function cliError(args: string[], opts: { json?: boolean } = {}): string {
 }
 
 describe('bpffs btf dump file', () => {
-  it('prints the raw dump by default and with format raw', () => {
-    expect(run(['dump', 'file', kinds])).toEqual({ rc: 0, out: golden('kinds.txt'), err: '' });
-    expect(run(['dump', 'file', kinds, 'format', 'raw']).out).toBe(golden('kinds.txt'));
+  it('prints the raw dump by default and with format raw', async () => {
+    expect(await run(['dump', 'file', kinds])).toEqual({ rc: 0, out: golden('kinds.txt'), err: '' });
+    expect((await run(['dump', 'file', kinds, 'format', 'raw'])).out).toBe(golden('kinds.txt'));
   });
 
-  it('prints JSON with -j and pretty JSON with -p', () => {
-    expect(run(['dump', 'file', kinds], { json: true }).out).toBe(golden('kinds.json'));
-    expect(run(['dump', 'file', kinds], { json: true, pretty: true }).out).toBe(golden('kinds.pretty.json'));
+  it('prints JSON with -j and pretty JSON with -p', async () => {
+    expect((await run(['dump', 'file', kinds], { json: true })).out).toBe(golden('kinds.json'));
+    expect((await run(['dump', 'file', kinds], { json: true, pretty: true })).out).toBe(golden('kinds.pretty.json'));
   });
 
-  it('takes abbreviations as bpftool does (is_prefix), but format values whole', () => {
-    expect(run(['d', 'f', kinds, 'fo', 'raw']).out).toBe(golden('kinds.txt'));
-    expect(cliError(['dump', 'file', kinds, 'format', 'r'])).toBe(
+  it('takes abbreviations as bpftool does (is_prefix), but format values whole', async () => {
+    expect((await run(['d', 'f', kinds, 'fo', 'raw'])).out).toBe(golden('kinds.txt'));
+    expect(await cliError(['dump', 'file', kinds, 'format', 'r'])).toBe(
       "unrecognized format specifier: 'r', possible values: raw, c",
     );
   });
 
-  it('prints C with format c, the last format given winning', () => {
+  it('prints C with format c, the last format given winning', async () => {
     let c = '';
     btfDumpC(loadBtf(kinds), (s) => { c += s; });
     expect(c).toContain('struct everything {');
-    expect(run(['dump', 'file', kinds, 'format', 'raw', 'format', 'c']).out).toBe(c);
-    expect(run(['dump', 'file', kinds, 'format', 'c', 'format', 'raw']).out).toBe(golden('kinds.txt'));
+    expect((await run(['dump', 'file', kinds, 'format', 'raw', 'format', 'c'])).out).toBe(c);
+    expect((await run(['dump', 'file', kinds, 'format', 'c', 'format', 'raw'])).out).toBe(golden('kinds.txt'));
   });
 
-  it('refuses JSON for format c', () => {
-    expect(cliError(['dump', 'file', kinds, 'format', 'c'], { json: true })).toBe(
+  it('refuses JSON for format c', async () => {
+    expect(await cliError(['dump', 'file', kinds, 'format', 'c'], { json: true })).toBe(
       'JSON output for C-syntax dump is not supported',
     );
   });
 
-  it('reads a raw BTF file as well as an ELF object', () => {
+  it('reads a raw BTF file as well as an ELF object', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpffs-btf-'));
     const raw = join(dir, 'kinds.btf');
     writeFileSync(raw, parseElf(new Uint8Array(readFileSync(kinds))).section('.BTF')!.data);
-    expect(run(['dump', 'file', raw]).out).toBe(golden('kinds.txt'));
-    expect(run(['dump', 'file', join(FIXTURE_DIR, 'edge.btf')]).out).toBe(golden('edge.txt'));
+    expect((await run(['dump', 'file', raw])).out).toBe(golden('kinds.txt'));
+    expect((await run(['dump', 'file', join(FIXTURE_DIR, 'edge.btf')])).out).toBe(golden('edge.txt'));
   });
 
   it.each([
@@ -97,21 +97,21 @@ describe('bpffs btf dump file', () => {
     [['dump', 'file', kinds, 'format', 'C'], "unrecognized format specifier: 'C', possible values: raw, c"],
     [['dump', 'file', kinds, 'unsorted'], "unrecognized option: 'unsorted'"],
     [['dump', 'id', '1'], "unrecognized BTF source specifier: 'id'"],
-  ])('bpftool btf %j fails with bpftool\'s message', (args, message) => {
-    expect(cliError(args)).toBe(message);
+  ])('bpftool btf %j fails with bpftool\'s message', async (args, message) => {
+    expect(await cliError(args)).toBe(message);
   });
 
-  it('says which file it could not read before the options it would have rejected', () => {
-    expect(cliError(['dump', 'file', '/nonexistent', 'format', 'x'])).toContain('failed to load BTF');
+  it('says which file it could not read before the options it would have rejected', async () => {
+    expect(await cliError(['dump', 'file', '/nonexistent', 'format', 'x'])).toContain('failed to load BTF');
   });
 
-  it("warns as libbpf does when a file is neither BTF nor ELF", () => {
+  it("warns as libbpf does when a file is neither BTF nor ELF", async () => {
     const path = join(FIXTURE_DIR, 'kinds.c');
-    cliError(['dump', 'file', path]);
+    await cliError(['dump', 'file', path]);
     expect(stderr.join('')).toBe(`libbpf: failed to get EHDR from ${path}\n`);
   });
 
-  it('says so for an ELF object without .BTF (ENOENT) and for bad BTF (EINVAL)', () => {
+  it('says so for an ELF object without .BTF (ENOENT) and for bad BTF (EINVAL)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpffs-btf-'));
     const elf = new Uint8Array(readFileSync(kinds));
     const noBtf = join(dir, 'nobtf.o');
@@ -121,29 +121,29 @@ describe('bpffs btf dump file', () => {
     expect(at).toBeGreaterThanOrEqual(0);
     elf[names.offset + at + 1] = 0x58;
     writeFileSync(noBtf, elf);
-    expect(cliError(['dump', 'file', noBtf])).toBe(`failed to load BTF from ${noBtf}: No such file or directory`);
+    expect(await cliError(['dump', 'file', noBtf])).toBe(`failed to load BTF from ${noBtf}: No such file or directory`);
     const bad = join(dir, 'bad.btf');
     writeFileSync(bad, new Uint8Array([0x9f, 0xeb, 1, 0, 24, 0, 0, 0]));
-    expect(cliError(['dump', 'file', bad])).toBe(`failed to load BTF from ${bad}: Invalid argument`);
+    expect(await cliError(['dump', 'file', bad])).toBe(`failed to load BTF from ${bad}: Invalid argument`);
   });
 });
 
 describe('bpffs btf help and usage', () => {
-  it('prints the usage on stderr for help, and null with -j', () => {
-    expect(run(['help'])).toEqual({ rc: 0, out: '', err: btfUsage() });
-    expect(run(['help'], { json: true })).toEqual({ rc: 0, out: 'null\n', err: '' });
+  it('prints the usage on stderr for help, and null with -j', async () => {
+    expect(await run(['help'])).toEqual({ rc: 0, out: '', err: btfUsage() });
+    expect(await run(['help'], { json: true })).toEqual({ rc: 0, out: 'null\n', err: '' });
   });
 
-  it('prints the usage and fails for no command or an unknown one', () => {
-    expect(run([])).toEqual({ rc: 255, out: '', err: btfUsage() });
-    expect(run(['frob'])).toEqual({ rc: 255, out: '', err: btfUsage() });
+  it('prints the usage and fails for no command or an unknown one', async () => {
+    expect(await run([])).toEqual({ rc: 255, out: '', err: btfUsage() });
+    expect(await run(['frob'])).toEqual({ rc: 255, out: '', err: btfUsage() });
   });
 
-  it('says dump needs two arguments, then prints the usage (REQ_ARGS)', () => {
-    expect(run(['dump'])).toEqual({
+  it('says dump needs two arguments, then prints the usage (REQ_ARGS)', async () => {
+    expect(await run(['dump'])).toEqual({
       rc: 255, out: '', err: `Error: 'dump' needs at least 2 arguments, 0 found\n${btfUsage()}`,
     });
-    expect(run(['d', 'file'], { json: true })).toEqual({
+    expect(await run(['d', 'file'], { json: true })).toEqual({
       rc: 255, out: `{"error":"'d' needs at least 2 arguments, 1 found"},null\n`, err: '',
     });
   });
@@ -163,7 +163,7 @@ describe('bpffs btf help and usage', () => {
 describe('./bin/bpffs btf (a real process)', () => {
   const bin = join(import.meta.dirname, '../../bin/bpffs');
 
-  it('writes names as raw bytes on stdout, and bpftool\'s error on stderr', () => {
+  it('writes names as raw bytes on stdout, and bpftool\'s error on stderr', async () => {
     const out = execFileSync(bin, ['btf', 'dump', 'file', join(FIXTURE_DIR, 'names.o')]);
     expect(new Uint8Array(out)).toEqual(new Uint8Array(readFileSync(join(GOLDEN_DIR, 'names.txt'))));
     const r = spawnSync(bin, ['btf', 'dump', 'file', '/nonexistent'], { encoding: 'latin1' });
