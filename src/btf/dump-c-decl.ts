@@ -1,7 +1,7 @@
 // The C-syntax writer behind btfDumpC: struct/union/enum/typedef definitions, declaration
 // chains (pointers, arrays, function prototypes, modifiers), padding fields and unique names.
-// It mirrors the emitting half of libbpf 1.1's tools/lib/bpf/btf_dump.c, which is what
-// `bpftool btf dump ... format c` (bpftool v7.1) prints.
+// It mirrors the emitting half of tools/lib/bpf/btf_dump.c as bpftool v7.1 (Linux 6.1.192's
+// libbpf) has it.
 
 import {
   BTF_KIND_ARRAY, BTF_KIND_CONST, BTF_KIND_DATASEC, BTF_KIND_DECL_TAG, BTF_KIND_ENUM,
@@ -39,23 +39,6 @@ const MISSING_BASE_TYPES: ReadonlyMap<string, string> = new Map([
   ['__Poly128_t', 'unsigned __int128'],
 ]);
 
-/** libbpf's determine_ptr_size(): the size of an integer type named like `long`. */
-const LONG_ALIASES: ReadonlySet<string> = new Set([
-  'long', 'long int', 'int long', 'unsigned long', 'long unsigned', 'unsigned long int',
-  'unsigned int long', 'long unsigned int', 'long int unsigned', 'int unsigned long',
-  'int long unsigned',
-]);
-
-function determinePtrSize(tt: TypeTable): number {
-  for (let id = 1; id < tt.nrTypes; id++) {
-    const size = tt.sizeType[id]!;
-    if (tt.kind[id] === BTF_KIND_INT && (size === 4 || size === 8) && LONG_ALIASES.has(tt.name(id))) {
-      return size;
-    }
-  }
-  return 8; // sizeof(void *) of the x86-64 bpftool
-}
-
 /**
  * One frame of the shared declaration stack: ids[start .. start+cnt-1], its top last. Nested
  * declarations (a function pointer's parameters) push their own frames above it.
@@ -68,7 +51,7 @@ interface DeclStack {
 export class CDeclWriter {
   readonly tt: TypeTable;
   /** btf_ptr_sz(): the target's pointer size, also the bit width of `long` padding. */
-  readonly ptrSz: number;
+  private readonly ptrSz: number;
   private readonly sink: (s: string) => void;
   private buf = '';
   /** Per type id: a unique name was chosen (and maybe cached). */
@@ -79,6 +62,8 @@ export class CDeclWriter {
   private readonly identNames = new Map<string, number>();
   /** btf__align_of() per id, computed once: 0 is libbpf's error value, -1 not yet known. */
   private readonly aligns: Int32Array;
+  /** resolveSize() per id, computed once (sizes are at most 4 GiB - 1); -1 not yet known. */
+  private readonly sizes: Float64Array;
   /** The shared declaration stack of btf_dump_emit_type_decl(), in use up to declTop. */
   private declStack = new Uint32Array(256);
   private declTop = 0;
@@ -86,10 +71,11 @@ export class CDeclWriter {
   constructor(tt: TypeTable, sink: (s: string) => void) {
     this.tt = tt;
     this.sink = sink;
-    this.ptrSz = determinePtrSize(tt);
+    this.ptrSz = tt.ptrSz;
     this.nameResolved = new Uint8Array(tt.nrTypes);
     this.cachedNames = new Array<string | undefined>(tt.nrTypes);
     this.aligns = new Int32Array(tt.nrTypes).fill(-1);
+    this.sizes = new Float64Array(tt.nrTypes).fill(-1);
   }
 
   print(s: string): void {
@@ -189,6 +175,14 @@ export class CDeclWriter {
 
   /** btf__resolve_size(), clamped at 0 for an error as btf_dump_emit_struct_def does. */
   resolveSize(id: number): number {
+    const known = this.sizes[id]!;
+    if (known >= 0) return known;
+    const size = this.computeSize(id);
+    this.sizes[id] = size;
+    return size;
+  }
+
+  private computeSize(id: number): number {
     const tt = this.tt;
     let nelems = 1;
     let size = -1;
@@ -311,16 +305,21 @@ export class CDeclWriter {
     const kw = isStruct ? 'struct' : 'union';
     this.print(tt.nameOff[id] ? `${kw} ${this.typeName(id)} {` : `${kw} {`);
     const p = pfx(lvl + 1);
+    const words = tt.words;
+    const kflag = tt.kflag[id] === 1;
     let off = 0;
     let prevBitfield = false;
-    for (let i = 0; i < vlen; i++) {
-      const mType = tt.memberType(id, i);
-      const mSz = tt.memberBitfieldSize(id, i);
-      const mOff = tt.memberBitOffset(id, i);
-      const mAlign = packed ? 1 : this.alignOf(mType);
-      this.emitBitPadding(off, mOff, mAlign, prevBitfield && mSz !== 0, lvl + 1);
+    // struct btf_member records read in place: name_off, type, offset
+    for (let i = 0, m = tt.extra[id]!; i < vlen; i++, m += 3) {
+      const mType = words[m + 1]!;
+      const raw = words[m + 2]!;
+      const mSz = kflag ? raw >>> 24 : 0;
+      const mOff = kflag ? raw & 0xffffff : raw;
+      if (off < mOff) {
+        this.emitBitPadding(off, mOff, packed ? 1 : this.alignOf(mType), prevBitfield && mSz !== 0, lvl + 1);
+      }
       this.print(`\n${p}`);
-      this.emitTypeDecl(mType, tt.str(tt.memberNameOff(id, i)), lvl + 1);
+      this.emitTypeDecl(mType, tt.str(words[m]!), lvl + 1);
       if (mSz) {
         this.print(`: ${mSz};`);
         off = mOff + mSz;
@@ -398,6 +397,21 @@ export class CDeclWriter {
    */
   emitTypeDecl(id: number, fname: string, lvl: number): void {
     const tt = this.tt;
+    // Shortcuts for the most common declarations, `T name` and `T *name`: what the general
+    // chain below writes for them, with the same names resolved in the same order.
+    if (tt.kind[id] === BTF_KIND_PTR) {
+      const target = this.terminalName(tt.sizeType[id]!);
+      if (target !== undefined) {
+        this.print(`${target} *${fname}`);
+        return;
+      }
+    } else {
+      const terminal = this.terminalName(id);
+      if (terminal !== undefined) {
+        this.print(fname ? `${terminal} ${fname}` : terminal);
+        return;
+      }
+    }
     const start = this.declTop;
     for (;;) {
       if (this.declTop === this.declStack.length) {
@@ -418,6 +432,30 @@ export class CDeclWriter {
     }
     this.emitTypeChain({ start, cnt: this.declTop - start }, fname, lvl);
     this.declTop = start;
+  }
+
+  /** How a named terminal type (or void) is written in a declaration; undefined otherwise. */
+  private terminalName(id: number): string | undefined {
+    const tt = this.tt;
+    if (id === 0) return 'void';
+    switch (tt.kind[id]) {
+      case BTF_KIND_INT:
+      case BTF_KIND_FLOAT:
+        return tt.name(id);
+      case BTF_KIND_TYPEDEF:
+        return this.identName(id);
+      case BTF_KIND_STRUCT:
+        return tt.nameOff[id] ? `struct ${this.typeName(id)}` : undefined;
+      case BTF_KIND_UNION:
+        return tt.nameOff[id] ? `union ${this.typeName(id)}` : undefined;
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64:
+        return tt.nameOff[id] ? `enum ${this.typeName(id)}` : undefined;
+      case BTF_KIND_FWD:
+        return `${tt.kflag[id] ? 'union' : 'struct'} ${this.typeName(id)}`;
+      default:
+        return undefined;
+    }
   }
 
   private top(decls: DeclStack): number {

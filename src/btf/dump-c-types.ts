@@ -2,7 +2,7 @@
 // btfDumpC, which visits a vmlinux's 100k+ types several times: the wire words as they are
 // (libbpf's btf_type, btf_member, btf_param ... read in place) and the names, one string.
 
-import { BTF_TYPE_LEN, btfInfoKflag, btfInfoKind, btfInfoVlen } from '../uapi/btf.ts';
+import { BTF_KIND_INT, BTF_TYPE_LEN, btfInfoKflag, btfInfoKind, btfInfoVlen } from '../uapi/btf.ts';
 import { latin1Decode } from '../uapi/latin1.ts';
 import type { Btf } from './btf.ts';
 
@@ -16,6 +16,23 @@ const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 function decodeStrings(s: Uint8Array): string {
   const fast = new TextDecoder('latin1').decode(s);
   return /[^\x00-\xff]/.test(fast) ? latin1Decode(s) : fast;
+}
+
+/** libbpf's determine_ptr_size(): the size of an integer type named like `long`. */
+const LONG_ALIASES: ReadonlySet<string> = new Set([
+  'long', 'long int', 'int long', 'unsigned long', 'long unsigned', 'unsigned long int',
+  'unsigned int long', 'long unsigned int', 'long int unsigned', 'int unsigned long',
+  'int long unsigned',
+]);
+
+function determinePtrSize(tt: TypeTable): number {
+  for (let id = 1; id < tt.nrTypes; id++) {
+    const size = tt.sizeType[id]!;
+    if (tt.kind[id] === BTF_KIND_INT && (size === 4 || size === 8) && LONG_ALIASES.has(tt.name(id))) {
+      return size;
+    }
+  }
+  return 8; // sizeof(void *) of the x86-64 bpftool
 }
 
 export class TypeTable {
@@ -33,6 +50,8 @@ export class TypeTable {
   readonly words: Uint32Array;
   /** Every string section, base first, so a name offset indexes it directly. */
   private readonly strings: string;
+  /** btf_ptr_sz(): the size of `long` if some INT is named like it, else 8. */
+  readonly ptrSz: number;
 
   constructor(btf: Btf) {
     const chain: Btf[] = [];
@@ -81,6 +100,7 @@ export class TypeTable {
     }
     this.words = words;
     this.strings = strs.join('');
+    this.ptrSz = determinePtrSize(this);
   }
 
   /** The string at a name offset (checked by Btf.parse's callers, as libbpf's are). */

@@ -1,6 +1,8 @@
 // btfDumpC: BTF as a compilable C header, byte for byte what `bpftool btf dump file F format c`
-// (bpftool v7.1, libbpf 1.1) prints. This file is the ordering half of libbpf's btf_dump.c
-// (btf_dump_order_type, btf_dump_emit_type) and bpftool's dump_btf_c; dump-c-decl.ts writes C.
+// prints with Debian's bpftool 7.1.0+6.1.192, whose libbpf is Linux 6.1.192's (libbpf 1.1's
+// padding and packing rules, the stable `(void)` fix, no enum mode() attributes yet). This is
+// the ordering half of btf_dump.c (btf_dump_order_type, btf_dump_emit_type) and bpftool's
+// dump_btf_c; dump-c-decl.ts writes the C.
 
 import {
   BTF_KIND_ARRAY, BTF_KIND_CONST, BTF_KIND_DATASEC, BTF_KIND_DECL_TAG, BTF_KIND_ENUM,
