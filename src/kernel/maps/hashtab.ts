@@ -71,7 +71,7 @@ export class BpfHtab extends BpfMap {
   readonly valueOff: number;
   readonly stride: number;
   /** Each bucket's first element, -1 when empty. */
-  readonly buckets: Int32Array;
+  buckets: Int32Array;
   /** Elements currently hashed in. */
   count = 0;
   /** htab->extra_elems: the spare element of each CPU that a prealloc update swaps in. */
@@ -132,6 +132,13 @@ export class BpfHtab extends BpfMap {
 
   elemHash(i: number): number {
     return this.words[i >>> this.chunkShift]![(this.off(i) >> 2) + 1]!;
+  }
+
+  /** Copies element i's key into dst (no view made: get_next_key walks run over every key). */
+  copyKey(i: number, dst: Uint8Array): void {
+    const u8 = this.chunks[i >>> this.chunkShift]!.u8;
+    const o = this.off(i) + ELEM_HDR;
+    for (let k = 0; k < this.keySize; k++) dst[k] = u8[o + k]!;
   }
 
   /** A view of element i's key. */
@@ -371,6 +378,7 @@ export function htabMapAlloc(attr: MapCreateAttr, k: Kernel): BpfHtab {
 /** htab_map_free() */
 function htabMapFree(map: BpfHtab): void {
   map.freeRegions();
+  map.buckets = new Int32Array(0);
   map.kernel.memory.uncharge(map.charged);
   map.charged = 0;
 }
@@ -608,7 +616,7 @@ function htabMapGetNextKey(map: BpfHtab, key: Uint8Array | null, nextKey: Uint8A
     if (i >= 0) {
       const n = map.next(i);
       if (n >= 0) {
-        nextKey.set(map.key(n));
+        map.copyKey(n, nextKey);
         return 0;
       }
       b = map.bucketOf(hash) + 1;
@@ -617,7 +625,7 @@ function htabMapGetNextKey(map: BpfHtab, key: Uint8Array | null, nextKey: Uint8A
   for (; b < map.nBuckets; b++) {
     const first = map.buckets[b]!;
     if (first >= 0) {
-      nextKey.set(map.key(first));
+      map.copyKey(first, nextKey);
       return 0;
     }
   }
