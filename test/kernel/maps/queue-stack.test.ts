@@ -1,7 +1,8 @@
 // QUEUE and STACK maps (src/kernel/maps/queue-stack.ts) against
 // Documentation/bpf/map_queue_stack.rst and queue_stack_maps.c: the checks at creation (as the
 // 6.18 golden cases answer them), FIFO and LIFO order, full and empty maps, BPF_EXIST making
-// room, the keyed ops refusing, memory use as fdinfo's memlock.
+// room, the keyed ops refusing, memory use as fdinfo's memlock, and the syscall side
+// (update is push, lookup is peek, lookup_and_delete is pop; RDONLY/WRONLY fds; freeze).
 
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../../src/kernel/kernel.ts';
@@ -11,6 +12,7 @@ import {
   BpfQueueStack, queueMapOps, SIZEOF_BPF_QUEUE_STACK, stackMapOps,
 } from '../../../src/kernel/maps/queue-stack.ts';
 import { File, FMODE_READ, FMODE_WRITE } from '../../../src/kernel/file.ts';
+import * as sys from '../../../src/kernel/syscall/api.ts';
 import {
   BPF_ANY, BPF_EXIST, BPF_F_LOCK, BPF_F_MMAPABLE, BPF_F_NO_PREALLOC, BPF_F_NUMA_NODE,
   BPF_F_RDONLY, BPF_F_RDONLY_PROG, BPF_F_WRONLY, BPF_F_WRONLY_PROG, BPF_F_ZERO_SEED, BPF_NOEXIST,
@@ -255,3 +257,72 @@ for (const [name, ops] of [['QUEUE', queueMapOps], ['STACK', stackMapOps]] as co
     });
   });
 }
+
+describe('from the syscall side', () => {
+  function setup(type: number, mapFlags = 0) {
+    const k = newKernel();
+    const task = k.spawn('test');
+    const fd = sys.mapCreate(k, task, { map_type: type, key_size: 0, value_size: 4, max_entries: 2, map_flags: mapFlags });
+    expect(fd).toBe(3);
+    return { k, task, fd };
+  }
+
+  it('update pushes, lookup peeks, lookup_and_delete pops (QUEUE: FIFO)', () => {
+    const { k, task, fd } = setup(BPF_MAP_TYPE_QUEUE);
+    const v = new Uint8Array(4);
+    expect(sys.mapLookupElem(k, task, fd, null, v)).toBe(-Errno.ENOENT);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(1))).toBe(0);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(2))).toBe(0);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(3))).toBe(-Errno.E2BIG);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(3), BPF_EXIST)).toBe(0);
+    expect(sys.mapLookupElem(k, task, fd, null, v)).toBe(0);
+    expect(readU32(v)).toBe(2);
+    expect(sys.mapLookupAndDeleteElem(k, task, fd, null, v)).toBe(0);
+    expect(readU32(v)).toBe(2);
+    expect(sys.mapLookupAndDeleteElem(k, task, fd, null, v)).toBe(0);
+    expect(readU32(v)).toBe(3);
+    expect(sys.mapLookupAndDeleteElem(k, task, fd, null, v)).toBe(-Errno.ENOENT);
+  });
+
+  it('STACK pops the newest; a key pointer, delete and get_next_key are EINVAL', () => {
+    const { k, task, fd } = setup(BPF_MAP_TYPE_STACK);
+    const v = new Uint8Array(4);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(1))).toBe(0);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(2))).toBe(0);
+    expect(sys.mapLookupAndDeleteElem(k, task, fd, null, v)).toBe(0);
+    expect(readU32(v)).toBe(2);
+    expect(sys.mapUpdateElem(k, task, fd, u32(0), u32(1))).toBe(-Errno.EINVAL);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(1), BPF_NOEXIST)).toBe(-Errno.EINVAL);
+    expect(sys.mapDeleteElem(k, task, fd, null)).toBe(-Errno.EINVAL);
+    expect(sys.mapGetNextKey(k, task, fd, null, new Uint8Array(4))).toBe(-Errno.EINVAL);
+    expect(sys.mapLookupAndDeleteElem(k, task, fd, null, v, BPF_EXIST)).toBe(-Errno.EINVAL);
+    expect(sys.mapBatch(k, task, 'lookup', fd, { count: 1, keys: new Uint8Array(4), values: new Uint8Array(4) }).ret)
+      .toBe(-Errno.ENOTSUPP);
+  });
+
+  it('a frozen map peeks but does not push; RDONLY/WRONLY fds limit peek and pop', () => {
+    const { k, task, fd } = setup(BPF_MAP_TYPE_QUEUE);
+    const v = new Uint8Array(4);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(7))).toBe(0);
+    expect(sys.mapFreeze(k, task, fd)).toBe(0);
+    expect(sys.mapUpdateElem(k, task, fd, null, u32(8))).toBe(-Errno.EPERM);
+    expect(sys.mapLookupElem(k, task, fd, null, v)).toBe(0);
+    expect(readU32(v)).toBe(7);
+    expect(sys.mapLookupAndDeleteElem(k, task, fd, null, v)).toBe(-Errno.EPERM);
+
+    const ro = setup(BPF_MAP_TYPE_QUEUE, BPF_F_RDONLY);
+    expect(sys.mapLookupElem(ro.k, ro.task, ro.fd, null, v)).toBe(-Errno.ENOENT);
+    expect(sys.mapLookupAndDeleteElem(ro.k, ro.task, ro.fd, null, v)).toBe(-Errno.EPERM);
+    const wo = setup(BPF_MAP_TYPE_STACK, BPF_F_WRONLY);
+    expect(sys.mapUpdateElem(wo.k, wo.task, wo.fd, null, u32(1))).toBe(0);
+    expect(sys.mapLookupElem(wo.k, wo.task, wo.fd, null, v)).toBe(-Errno.EPERM);
+    expect(sys.mapLookupAndDeleteElem(wo.k, wo.task, wo.fd, null, v)).toBe(-Errno.EPERM);
+  });
+
+  it('closing the last fd frees the ring', () => {
+    const { k, task, fd } = setup(BPF_MAP_TYPE_STACK);
+    expect(k.memory.stats().used).toBeGreaterThanOrEqual(SIZEOF_BPF_QUEUE_STACK + 3 * 4);
+    task.close(fd);
+    expect(k.memory.stats().used).toBe(0);
+  });
+});

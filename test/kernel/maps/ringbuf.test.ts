@@ -1,10 +1,12 @@
 // RINGBUF maps (src/kernel/maps/ringbuf.ts) against Documentation/bpf/ringbuf.rst and
 // ringbuf.c: creation checks and memlock as the 6.18 golden cases answer them, records with
 // their 8-byte header (busy and discard bits, 8-byte alignment), producer/consumer positions,
-// a full ring, records wrapping past the end, wakeups, and the libbpf-style consumer.
+// a full ring, records wrapping past the end, wakeups, the libbpf-style consumer, and the
+// element commands, which a ring buffer refuses.
 
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../../src/kernel/kernel.ts';
+import * as sys from '../../../src/kernel/syscall/api.ts';
 import type { MapCreateAttr } from '../../../src/kernel/maps/map.ts';
 import {
   BpfRingbufMap, bpfRingbufCommit, bpfRingbufDiscard, bpfRingbufOutput, bpfRingbufQuery,
@@ -319,5 +321,23 @@ describe('ringbufConsume (libbpf ring_buffer__consume)', () => {
       if (d[0]! < 3) expect(bpfRingbufOutput(m, Uint8Array.of(d[0]! + 1), 0)).toBe(0);
     });
     expect(seen).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('from the syscall side', () => {
+  it('refuses the element commands as Linux: ENOTSUPP, or EINVAL for a key pointer', () => {
+    const k = newKernel();
+    const task = k.spawn('test');
+    const fd = sys.mapCreate(k, task, { map_type: BPF_MAP_TYPE_RINGBUF, key_size: 0, value_size: 0, max_entries: 4096 });
+    expect(fd).toBe(3);
+    expect(sys.mapLookupElem(k, task, fd, null, new Uint8Array(0))).toBe(-Errno.ENOTSUPP);
+    expect(sys.mapLookupElem(k, task, fd, new Uint8Array(4), new Uint8Array(0))).toBe(-Errno.EINVAL);
+    expect(sys.mapUpdateElem(k, task, fd, null, new Uint8Array(0))).toBe(-Errno.ENOTSUPP);
+    expect(sys.mapDeleteElem(k, task, fd, null)).toBe(-Errno.ENOTSUPP);
+    expect(sys.mapGetNextKey(k, task, fd, null, new Uint8Array(0))).toBe(-Errno.ENOTSUPP);
+    expect(sys.mapLookupAndDeleteElem(k, task, fd, null, new Uint8Array(0))).toBe(-Errno.ENOTSUPP);
+    expect(k.memory.stats().used).toBe(16728);
+    task.close(fd);
+    expect(k.memory.stats().used).toBe(0);
   });
 });
