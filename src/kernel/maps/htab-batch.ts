@@ -6,7 +6,7 @@
 import { BPF_F_LOCK } from '../../uapi/bpf.ts';
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import type { UserMemory } from '../user-memory.ts';
-import type { BpfHtab } from './hashtab.ts';
+import type { BpfHtab } from './htab-table.ts';
 import type { MapBatchArgs } from './map.ts';
 
 /** offsetof(union bpf_attr, batch.count) */
