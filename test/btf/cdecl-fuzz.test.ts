@@ -27,6 +27,10 @@ const TOKENS = [
   '64', '0x100000000', '0xffffffffffffffff', "'a'", 'a', 'b', 's', 'x', '/*', '*/', '//', '\n',
 ];
 
+function sameBytes(x: Uint8Array, y: Uint8Array): boolean {
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
 /** Either a result whose blob reads back and passes BTF_LOAD, or EINVAL naming a position. */
 function check(src: string, b: BtfBuilder): void {
   const before = b.build();
@@ -38,7 +42,7 @@ function check(src: string, b: BtfBuilder): void {
     expect(e.errno).toBe(Errno.EINVAL);
     expect(e.detail).toMatch(/^\d+:\d+: \S/);
     // No half-built types are left behind.
-    expect(b.build()).toEqual(before);
+    expect(sameBytes(b.build(), before)).toBe(true);
     return;
   }
   expect(typeId).toBeLessThan(b.nrTypes);
@@ -47,8 +51,9 @@ function check(src: string, b: BtfBuilder): void {
   expect(btf.nrTypes).toBe(b.nrTypes);
   // The kernel refuses a BTF without types ("No type found"): parseCDecl('void') makes none.
   if (b.nrTypes === 1) return;
+  if (btfLoad(blob, { logLevel: 0, logSize: 0, hasLogBuf: false }).ok) return;
   const r = btfLoad(blob, { logLevel: 1, logSize: 1 << 20, hasLogBuf: true });
-  if (!r.ok) throw new Error(`${src}\n${r.error.message}\n${r.log.slice(-400)}`);
+  throw new Error(`${src}\n${r.ok ? 'loads with a log only' : r.error.message}\n${r.log.slice(-400)}`);
 }
 
 const mutated = fc.tuple(
