@@ -224,7 +224,8 @@ export function bpfRingbufDiscard(k: Kernel, sample: number, flags: number): voi
 /** bpf_ringbuf_output(): reserve, copy data, submit. 0, -EINVAL for unknown flags, -EAGAIN
  *  when the ring is full. Called from eBPF program. */
 export function bpfRingbufOutput(map: BpfRingbufMap, data: Uint8Array, flags: number): number {
-  if (flags & ~(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) return -Errno.EINVAL;
+  // flags is a u64: bits above 31 are unknown too, though a JS bitwise test drops them.
+  if (flags > 0xffffffff || flags & ~(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) return -Errno.EINVAL;
   const rec = ringbufReserve(map, data.length);
   if (!rec) return -Errno.EAGAIN;
   map.region.u8.set(data, rec - map.region.base);

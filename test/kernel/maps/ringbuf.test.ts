@@ -207,6 +207,7 @@ describe('records', () => {
     expect(ringbufReserve(m, 4087)).toBe(0);
     expect(ringbufReserve(m, 4080)).not.toBe(0);
     expect(bpfRingbufOutput(m, Uint8Array.of(1), 4)).toBe(-Errno.EINVAL);
+    expect(bpfRingbufOutput(m, Uint8Array.of(1), 2 ** 32)).toBe(-Errno.EINVAL);
     expect(m.producerPos).toBe(4088);
   });
 
