@@ -93,11 +93,6 @@ export class BpfRingbufMap extends BpfMap {
     return loadU64(this.region.dv, RB_PRODUCER_POS);
   }
 
-  /** Oldest record not yet committed or discarded (reserve moves it forward). */
-  get pendingPos(): number {
-    return loadU64(this.region.dv, RB_PENDING_POS);
-  }
-
   /** How many consumer wakeups commits have queued (irq_work_queue(&rb->work)). */
   get wakeups(): number {
     return loadU64(this.region.dv, RB_WAKEUPS);
