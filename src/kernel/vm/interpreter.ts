@@ -8,13 +8,11 @@ import {
   arsh64, div32, div64, end, lsh64, mod32, mod64, mul64, neg64, rsh64, sdiv32, sdiv64, smod32,
   smod64,
 } from './interpreter-alu.ts';
-import { BpfProg, BpfRunState, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from './program.ts';
+import { BpfProg, BpfRunState, FRAME_WORDS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from './program.ts';
 import { BpfFault, addrOf, type VmMemory } from './vm-memory.ts';
 
 /** enum bpf_func_id: the helper that core.c turns into JMP_TAIL_CALL. */
 const BPF_FUNC_tail_call = 12;
-/** Saved per frame: return slot word, r6-r9 and r10 (11 words). */
-const FRAME_WORDS = 11;
 
 /**
  * Runs prog from its first instruction with the registers the caller put in st.regs (r1 the
@@ -32,8 +30,8 @@ export function bpfProgRunInterp(prog: BpfProg, st: BpfRunState): void {
 function run(st: BpfRunState, start: BpfInsns): void {
   const R = st.regs;
   const M = st.mem;
-  const saved = new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS);
-  const savedCode: BpfInsns[] = [];
+  const saved = st.frames;
+  const savedCode = st.frameCode;
   let code = start;
   let depth = 0;
   let tailCalls = 0;

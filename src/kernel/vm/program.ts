@@ -60,10 +60,16 @@ export class BpfStack {
   }
 }
 
+/** What a bpf-to-bpf call saves of its caller: the return slot's word index, r6-r9 and r10. */
+export const FRAME_WORDS = 11;
+
 /** Everything one run of a program uses; reusable for the next run. */
 export class BpfRunState {
   /** r0..r10 as int32 pairs: low word at 2r, high word at 2r + 1. */
   readonly regs = new Int32Array(2 * BPF_NREGS);
+  /** The callers' saved words, FRAME_WORDS per call depth, and their instructions. */
+  readonly frames = new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS);
+  readonly frameCode: BpfInsns[] = [];
   readonly mem: VmMemory;
   readonly stack: BpfStack;
   readonly hooks: BpfRunHooks;
