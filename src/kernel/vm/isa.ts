@@ -82,7 +82,7 @@ export const BPF_CALLX = BPF_JMP | BPF_CALL | BPF_X;
 
 /** The 64-bit constant of the LD_IMM64 at slot i, as (lo, hi) words. */
 export function ldImm64(insns: BpfInsns, i: number): bigint {
-  return (BigInt(insns[2 * i + 3]!) << 32n) | BigInt(insns[2 * i + 1]! >>> 0);
+  return (BigInt(insns[2 * i + 3]! >>> 0) << 32n) | BigInt(insns[2 * i + 1]! >>> 0);
 }
 
 /** Jump target of the JA/Jcc at slot i (JMP32 JA, "gotol", carries it in imm). */
@@ -114,7 +114,9 @@ const BPF_OPCODES: Uint8Array = (() => {
     t[BPF_STX | BPF_MEM | size] = t[BPF_ST | BPF_MEM | size] = t[BPF_LDX | BPF_MEM | size] = 1;
     if (size !== BPF_DW) t[BPF_LDX | BPF_MEMSX | size] = 1;
   }
-  t[BPF_STX | BPF_ATOMIC | BPF_W] = t[BPF_STX | BPF_ATOMIC | BPF_DW] = 1;
+  // 6.18 lists all four atomic sizes (load-acquire/store-release take 8 and 16 bits too);
+  // check_atomic_rmw then refuses the small ones.
+  for (const size of [BPF_W, BPF_H, BPF_B, BPF_DW]) t[BPF_STX | BPF_ATOMIC | size] = 1;
   t[BPF_LD_IMM64] = 1;
   return t;
 })();
