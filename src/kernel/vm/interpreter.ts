@@ -24,18 +24,40 @@ export function bpfProgRunInterp(prog: BpfProg, st: BpfRunState): void {
   const top = st.stack.frame(0);
   st.regs[20] = MAX_BPF_STACK;
   st.regs[21] = top.tag;
-  run(st, prog.insns);
+  run(st, prog.insns, 0, 0);
 }
 
-function run(st: BpfRunState, start: BpfInsns): void {
+/**
+ * Runs the subprogram of code that starts at slot pc as a callback of the helper running now
+ * (bpf_loop, bpf_for_each_map_elem): r1-r5 are the arguments the helper put in st.regs, the
+ * callback gets the frame after the helper's caller, r0 is left in st.regs, and r6-r10 are
+ * the caller's again afterwards.
+ */
+export function bpfCallbackRunInterp(st: BpfRunState, code: BpfInsns, pc: number): void {
+  const R = st.regs;
+  const depth = st.depth + 1;
+  if (depth >= MAX_CALL_FRAMES) throw new BpfFault(`the callback's call stack of ${depth + 1} frames is too deep`);
+  const saved = R.slice(12, 22);
+  R[20] = MAX_BPF_STACK;
+  R[21] = st.stack.frame(depth).tag;
+  try {
+    run(st, code, pc << 1, depth);
+  } finally {
+    st.depth = depth - 1;
+    R.set(saved, 12);
+    st.mem.forget();
+  }
+}
+
+function run(st: BpfRunState, start: BpfInsns, p0: number, depth0: number): void {
   const R = st.regs;
   const M = st.mem;
   const saved = st.frames;
   const savedCode = st.frameCode;
   let code = start;
-  let depth = 0;
+  let depth = depth0;
   let tailCalls = 0;
-  let p = 0;
+  let p = p0;
   try {
     for (;;) {
       const w = code[p]!;
@@ -559,6 +581,7 @@ function run(st: BpfRunState, start: BpfInsns): void {
             code = next.insns;
             p = 0;
           } else {
+            st.depth = depth;
             st.hooks.callHelper(imm, R);
             M.forget();
           }
@@ -567,12 +590,13 @@ function run(st: BpfRunState, start: BpfInsns): void {
         case 0x8d: {
           // callx: the helper id is in dst
           if (R[d + 1] !== 0) throw new BpfFault(`callx to ${R[d + 1]! >>> 0}:${R[d]! >>> 0} is not a helper id`);
+          st.depth = depth;
           st.hooks.callHelper(R[d]! >>> 0, R);
           M.forget();
           break;
         }
         case 0x95:
-          if (depth === 0) return;
+          if (depth === depth0) return;
           depth--;
           {
             const f = depth * FRAME_WORDS;

@@ -73,6 +73,10 @@ export class BpfRunState {
   readonly mem: VmMemory;
   readonly stack: BpfStack;
   readonly hooks: BpfRunHooks;
+  /** The call depth of the frame that called the helper running now (the VM sets it before
+   *  each helper call), so a helper that calls back into the program (bpf_loop,
+   *  bpf_for_each_map_elem) runs the callback in the next frame. */
+  depth = 0;
 
   constructor(memory: KernelMemory, hooks: BpfRunHooks) {
     this.mem = new VmMemory(memory);
