@@ -9,6 +9,7 @@ import { KernelMemory } from '../src/kernel/memory.ts';
 import { bpfAssemble } from '../src/kernel/vm/asm.ts';
 import { bpfProgRunInterp } from '../src/kernel/vm/interpreter.ts';
 import { bpfCheckInsns, insnsFromBytes, type BpfInsns } from '../src/kernel/vm/isa.ts';
+import { BpfJit } from '../src/kernel/vm/jit.ts';
 import { BpfProg, BpfRunState, regGet, regSet, regSetAddr, type BpfRunHooks } from '../src/kernel/vm/program.ts';
 import { Errno, KernelError } from '../src/uapi/errno.ts';
 
@@ -109,8 +110,11 @@ const HOOKS: BpfRunHooks = {
   tailCall: () => undefined,
 };
 
+/** Which VM runs the programs: the interpreter, or the JIT. */
+export type ConformanceVm = 'interpreter' | 'jit';
+
 /** r0 of the program, or the message of the error that stopped it (assembly, checks, run). */
-export function runConformanceProgram(c: ConformanceCase): { r0: bigint } | { error: string } {
+export function runConformanceProgram(c: ConformanceCase, vm: ConformanceVm = 'interpreter'): { r0: bigint } | { error: string } {
   const memory = new KernelMemory(16 << 20);
   const st = new BpfRunState(memory, HOOKS);
   try {
@@ -121,7 +125,8 @@ export function runConformanceProgram(c: ConformanceCase): { r0: bigint } | { er
     input.u8.set(c.mem);
     regSetAddr(st.regs, 1, input.base);
     regSet(st.regs, 2, BigInt(c.mem.length));
-    bpfProgRunInterp(prog, st);
+    if (vm === 'jit') new BpfJit().run(prog, st);
+    else bpfProgRunInterp(prog, st);
     return { r0: regGet(st.regs, 0) };
   } catch (e) {
     if (e instanceof KernelError) return { error: e.detail };
@@ -141,9 +146,9 @@ function hex(v: bigint): string {
  * expected error must happen, and a stated result must not come out (their programs are
  * malformed or their results deliberately wrong).
  */
-export function replayConformanceCase(c: ConformanceCase, negative: boolean): Outcome {
+export function replayConformanceCase(c: ConformanceCase, negative: boolean, vm: ConformanceVm = 'interpreter'): Outcome {
   if (c.skip) return { status: 'skip', reason: c.skip };
-  const got = runConformanceProgram(c);
+  const got = runConformanceProgram(c, vm);
   const gotText = 'error' in got ? `error "${got.error}"` : `r0 = ${hex(got.r0)}`;
   if (c.error !== undefined) {
     if ('error' in got && got.error.startsWith(c.error)) return { status: 'pass' };
