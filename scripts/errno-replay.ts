@@ -85,7 +85,6 @@ const FS_OPS = new Set(['cat', 'stat', 'mkdir', 'rename', 'rmdir', 'unlink', 're
 /** Why a case cannot run yet, or undefined when every step is one this kernel has. */
 export function skipReason(c: Case, k: Kernel): string | undefined {
   for (const s of [...c.setup, c.call]) {
-    if (s.cmd === 'BPF_PROG_LOAD') return 'needs BPF_PROG_LOAD (programs come with the VM issue)';
     if (s.op === 'perf_event_open') return 'needs perf_event_open (the perf event issue)';
     if (s.op === 'open' && s.path !== '/dev/null') {
       return s.path?.startsWith('/sys/fs/cgroup') ? 'needs cgroup fds (the cgroup issue)' : 'needs the filesystem (the bpffs issue)';

@@ -6,7 +6,9 @@ import { availableParallelism } from 'node:os';
 import type { BpfFs } from './bpf-fs.ts';
 import type { BtfObject } from './btf-object.ts';
 import type { BpfMap } from './maps/map.ts';
+import { TraceBuffer } from './helpers/trace.ts';
 import { Idr } from './idr.ts';
+import type { BpfProg } from './prog.ts';
 import { KernelMemory } from './memory.ts';
 import { Task } from './task.ts';
 
@@ -26,6 +28,11 @@ export class Kernel {
   readonly memory: KernelMemory;
   readonly maps = new Idr<BpfMap>();
   readonly btfs = new Idr<BtfObject>();
+  readonly progs = new Idr<BpfProg>();
+  /** Open BPF_ENABLE_STATS fds: programs count run_cnt / run_time_ns while there is one. */
+  bpfStatsEnabled = 0;
+  /** The tracing ring bpf_trace_printk writes (trace_pipe reads it). */
+  readonly traceBuffer = new TraceBuffer();
   readonly memlockRlimit: number | undefined;
   private readonly tasks = new Map<number, Task>();
   private nextPid = 1000;

@@ -5,14 +5,15 @@
 
 import {
   BPF_ATTR_SIZE, BTF_LOAD_ATTR, GET_ID_ATTR, MAP_BATCH_ATTR, MAP_CREATE_ATTR, MAP_ELEM_ATTR,
-  OBJ_ATTR, OBJ_GET_INFO_BY_FD_ATTR,
+  OBJ_ATTR, OBJ_GET_INFO_BY_FD_ATTR, PROG_LOAD_ATTR, PROG_TEST_RUN_ATTR,
 } from '../../uapi/bpf-attr.ts';
 import {
   BPF_BTF_GET_FD_BY_ID, BPF_BTF_GET_NEXT_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_MAP_DELETE_BATCH,
   BPF_MAP_DELETE_ELEM, BPF_MAP_FREEZE, BPF_MAP_GET_FD_BY_ID, BPF_MAP_GET_NEXT_ID,
   BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_BATCH, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
   BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_BATCH, BPF_MAP_UPDATE_ELEM,
-  BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN,
+  BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_GET_FD_BY_ID, BPF_PROG_GET_NEXT_ID,
+  BPF_PROG_LOAD, BPF_PROG_TEST_RUN,
 } from '../../uapi/bpf.ts';
 import { encodeLayout, type Encodable, type Fields, type Layout } from '../../uapi/layout.ts';
 import { latin1Encode } from '../../uapi/latin1.ts';
@@ -194,4 +195,98 @@ export function objPin(k: Kernel, task: Task, fd: number, path: string): number 
 /** BPF_OBJ_GET: a new fd on the object pinned at path (fileFlags: BPF_F_RDONLY/WRONLY). */
 export function objGet(k: Kernel, task: Task, path: string, fileFlags = 0): number {
   return withUser(task, [cString(path)], ([p]) => bpfCall(k, task, BPF_OBJ_GET, OBJ_ATTR, { pathname: p!, file_flags: fileFlags }).ret);
+}
+
+export interface ProgLoadOpts {
+  prog_type: number;
+  /** The instructions: struct bpf_insn[] bytes, or int32 words (two per instruction). */
+  insns: Uint8Array | Int32Array;
+  license?: string;
+  prog_name?: string;
+  expected_attach_type?: number;
+  prog_flags?: number;
+  logLevel?: number;
+  logSize?: number;
+  /** fds for ld_imm64 BPF_PSEUDO_MAP_IDX / _IDX_VALUE. */
+  fdArray?: readonly number[];
+}
+
+/** BPF_PROG_LOAD: the fd (or -errno), the verifier log and log_true_size. */
+export function progLoad(k: Kernel, task: Task, o: ProgLoadOpts): { ret: number; log: string; logTrueSize: number } {
+  const insns = o.insns instanceof Int32Array ? insnsBytes(o.insns) : o.insns;
+  const logBuf = o.logSize ? new Uint8Array(o.logSize) : null;
+  const fdArray = o.fdArray ? new Uint8Array(Int32Array.from(o.fdArray).buffer) : null;
+  return withUser(task, [insns, cString(o.license ?? 'GPL'), logBuf, fdArray], ([insnsAddr, licAddr, logAddr, fdAddr]) => {
+    const { ret, attr } = bpfCall(k, task, BPF_PROG_LOAD, PROG_LOAD_ATTR, {
+      prog_type: o.prog_type, insn_cnt: insns.length / 8, insns: insnsAddr!, license: licAddr!,
+      log_level: o.logLevel ?? 0, log_size: o.logSize ?? 0, log_buf: logAddr!,
+      prog_flags: o.prog_flags ?? 0, expected_attach_type: o.expected_attach_type ?? 0, fd_array: fdAddr!,
+      ...(o.prog_name !== undefined ? { prog_name: latin1Encode(o.prog_name) } : {}),
+    });
+    const end = logBuf ? logBuf.indexOf(0) : -1;
+    const log = logBuf ? String.fromCharCode(...logBuf.subarray(0, end < 0 ? logBuf.length : end)) : '';
+    return { ret, log, logTrueSize: attr.getUint32(PROG_LOAD_ATTR.fields.log_true_size[0], true) };
+  });
+}
+
+function insnsBytes(words: Int32Array): Uint8Array {
+  const out = new Uint8Array(words.length * 4);
+  const dv = new DataView(out.buffer);
+  words.forEach((w, i) => dv.setInt32(4 * i, w, true));
+  return out;
+}
+
+export interface TestRunOpts {
+  dataIn?: Uint8Array;
+  /** Room for data_out (none: no data_out). */
+  dataSizeOut?: number;
+  ctxIn?: Uint8Array;
+  ctxSizeOut?: number;
+  repeat?: number;
+  flags?: number;
+  cpu?: number;
+}
+
+export interface TestRunResult {
+  ret: number;
+  retval: number;
+  duration: number;
+  dataOut: Uint8Array;
+  dataSizeOut: number;
+  ctxOut: Uint8Array;
+  ctxSizeOut: number;
+  /** ctx_in after the run (syscall programs write their context back). */
+  ctxIn: Uint8Array | undefined;
+}
+
+/** BPF_PROG_TEST_RUN */
+export function progTestRun(k: Kernel, task: Task, fd: number, o: TestRunOpts = {}): TestRunResult {
+  const dataOut = new Uint8Array(o.dataSizeOut ?? 0);
+  const ctxOut = new Uint8Array(o.ctxSizeOut ?? 0);
+  const ctxIn = o.ctxIn?.slice();
+  const bufs = [o.dataIn ?? null, o.dataSizeOut ? dataOut : null, ctxIn ?? null, o.ctxSizeOut ? ctxOut : null];
+  return withUser(task, bufs, ([dataInAddr, dataOutAddr, ctxInAddr, ctxOutAddr]) => {
+    const { ret, attr } = bpfCall(k, task, BPF_PROG_TEST_RUN, PROG_TEST_RUN_ATTR, {
+      prog_fd: fd, data_in: dataInAddr!, data_size_in: o.dataIn?.length ?? 0, data_out: dataOutAddr!,
+      data_size_out: o.dataSizeOut ?? 0, ctx_in: ctxInAddr!, ctx_size_in: ctxIn?.length ?? 0, ctx_out: ctxOutAddr!,
+      ctx_size_out: o.ctxSizeOut ?? 0, repeat: o.repeat ?? 0, flags: o.flags ?? 0, cpu: o.cpu ?? 0,
+    });
+    const f = PROG_TEST_RUN_ATTR.fields;
+    return {
+      ret, dataOut, ctxOut, ctxIn,
+      retval: attr.getUint32(f.retval[0], true),
+      duration: attr.getUint32(f.duration[0], true),
+      dataSizeOut: attr.getUint32(f.data_size_out[0], true),
+      ctxSizeOut: attr.getUint32(f.ctx_size_out[0], true),
+    };
+  });
+}
+
+export function progGetNextId(k: Kernel, task: Task, startId: number): number {
+  const r = getId(k, task, BPF_PROG_GET_NEXT_ID, { start_id: startId });
+  return r.ret < 0 ? r.ret : r.next;
+}
+
+export function progGetFdById(k: Kernel, task: Task, id: number): number {
+  return getId(k, task, BPF_PROG_GET_FD_BY_ID, { prog_id: id }).ret;
 }
