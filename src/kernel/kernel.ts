@@ -9,6 +9,7 @@ import type { BpfMap } from './maps/map.ts';
 import { TraceBuffer } from './helpers/trace.ts';
 import { Idr } from './idr.ts';
 import type { BpfProg } from './prog.ts';
+import { BpfJit } from './vm/jit.ts';
 import { KernelMemory } from './memory.ts';
 import { Task } from './task.ts';
 
@@ -21,6 +22,8 @@ export interface KernelOptions {
   memlockRlimit?: number;
   /** Seed of the kernel's random numbers (hash seeds, prandom); random when absent. */
   seed?: number;
+  /** Run loaded programs on the JIT (default) or, when false, on the interpreter. */
+  jit?: boolean;
 }
 
 export class Kernel {
@@ -33,6 +36,8 @@ export class Kernel {
   bpfStatsEnabled = 0;
   /** The tracing ring bpf_trace_printk writes (trace_pipe reads it). */
   readonly traceBuffer = new TraceBuffer();
+  /** The JIT loaded programs are compiled with; undefined when they run on the interpreter. */
+  readonly jit: BpfJit | undefined;
   readonly memlockRlimit: number | undefined;
   private readonly tasks = new Map<number, Task>();
   private nextPid = 1000;
@@ -51,6 +56,7 @@ export class Kernel {
     this.memory = new KernelMemory(opts.memoryLimit ?? 512 * 1024 * 1024);
     this.memlockRlimit = opts.memlockRlimit;
     this.rng = (opts.seed ?? Math.floor(Math.random() * 0xffffffff)) >>> 0 || 1;
+    this.jit = opts.jit === false ? undefined : new BpfJit();
   }
 
   /** A new process with 0, 1 and 2 open. */

@@ -14,6 +14,7 @@ import { BpfArray } from './maps/array.ts';
 import type { BpfMap } from './maps/map.ts';
 import { bpfCallbackRunInterp, bpfProgRunInterp } from './vm/interpreter.ts';
 import { BPF_LD_IMM64, insnCount, insnsToBytes, type BpfInsns } from './vm/isa.ts';
+import type { BpfJit } from './vm/jit.ts';
 import { BpfRunState, type BpfRunHooks } from './vm/program.ts';
 
 /** How a program's code runs: its bpf_func, and the entry helpers use to call a callback. */
@@ -29,6 +30,15 @@ export const interpreterRuntime: BpfRuntime = {
   run: (prog, st) => bpfProgRunInterp(prog, st),
   callback: (prog, st, pc) => bpfCallbackRunInterp(st, prog.insns, pc),
 };
+
+/** The JIT (bpf_int_jit_compile's code). A helper's callback runs on the interpreter, on the
+ *  same run state: the JIT has no entry a helper can call into yet. */
+export function jitRuntime(jit: BpfJit): BpfRuntime {
+  return {
+    run: (prog, st) => jit.run(prog, st),
+    callback: (prog, st, pc) => bpfCallbackRunInterp(st, prog.insns, pc),
+  };
+}
 
 /** An ld_imm64 that named a map: what bpf_insn_prepare_dump turns back into an id. */
 export interface MapRef {
@@ -85,8 +95,9 @@ export function bpfMapFromPtr(k: Kernel, addr: number): BpfMap {
   return map;
 }
 
-/** bpf_prog_calc_tag: the first 8 bytes of the SHA-1 of the instructions as loaded, with the
- *  imm of map-referencing ld_imm64s zeroed (fds mean nothing outside the loading process). */
+/** bpf_prog_calc_tag: the first 8 bytes of the SHA-256 of the instructions as loaded (6.18's
+ *  prog->digest; before 6.16 it was SHA-1), with the imm of map-referencing ld_imm64s zeroed
+ *  (fds mean nothing outside the loading process). */
 export function bpfProgCalcTag(insns: BpfInsns): Uint8Array {
   const raw = insns.slice();
   const n = insnCount(raw);
@@ -101,7 +112,7 @@ export function bpfProgCalcTag(insns: BpfInsns): Uint8Array {
       i++;
     }
   }
-  return new Uint8Array(createHash('sha1').update(insnsToBytes(raw)).digest().subarray(0, 8));
+  return new Uint8Array(createHash('sha256').update(insnsToBytes(raw)).digest().subarray(0, 8));
 }
 
 export class BpfProg extends KObject {

@@ -24,7 +24,7 @@ import { BtfObject } from '../btf-object.ts';
 import { File, FMODE_READ, FMODE_WRITE } from '../file.ts';
 import { BpfArray } from '../maps/array.ts';
 import { BpfMap } from '../maps/map.ts';
-import { BpfProg, bpfMapPtr, interpreterRuntime, type MapRef } from '../prog.ts';
+import { BpfProg, bpfMapPtr, interpreterRuntime, jitRuntime, type MapRef } from '../prog.ts';
 import type { Task } from '../task.ts';
 import type { UserMemory } from '../user-memory.ts';
 import { BPF_LD_IMM64, insnCount, insnsFromBytes, insnWord, type BpfInsns } from '../vm/isa.ts';
@@ -257,6 +257,8 @@ export function bpfProgLoad(call: BpfCall): number {
 
   const usedMaps = r.prog.usedMaps.map((m: VerifierMap) => (m as BpfMap).get());
   const x = xlate(insns, r.prog);
+  // bpf_prog_select_runtime: the JIT unless the kernel runs the interpreter.
+  const jit = k.jit;
   const prog = new BpfProg(k, {
     progType: attr.prog_type,
     expectedAttachType: attr.expected_attach_type,
@@ -266,12 +268,16 @@ export function bpfProgLoad(call: BpfCall): number {
     usedMaps,
     mapRefs: x.mapRefs,
     gplCompatible,
-    runtime: interpreterRuntime,
-    jited: false,
+    runtime: jit ? jitRuntime(jit) : interpreterRuntime,
+    jited: jit !== undefined,
     createdByUid: task.uid,
     maxCtxOffset: r.prog.maxCtxOffset,
     verifiedInsns: r.prog.insnProcessed,
   });
+  if (jit) {
+    const aux = r.prog.insnAux;
+    jit.compile(prog, { callMap: (i) => (aux[i]?.callMap as BpfMap | null | undefined) ?? undefined });
+  }
   prog.id = k.progs.alloc(prog);
   return bpfProgNewFd(task, prog);
 }
