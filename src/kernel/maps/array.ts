@@ -21,7 +21,10 @@ import { genericMapLookupBatch, genericMapUpdateBatch } from '../syscall/map-bat
 import {
   mapFdGetPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
 } from './map-in-map.ts';
-import { BpfMap, type MapCreateAttr, type MapMeta, type MapOps, type SeqWriter } from './map.ts';
+import { memcpy, memzero } from './memcpy.ts';
+import {
+  BpfMap, type MapCreateAttr, type MapGenLookupCtx, type MapMeta, type MapOps, type SeqWriter,
+} from './map.ts';
 
 /** sizeof(struct bpf_array) on x86-64 (6.18): fdinfo's memlock is 312 + 8 * 4 for 4 u64s. */
 export const SIZEOF_BPF_ARRAY = 312;
@@ -183,15 +186,16 @@ function unknownUpdateFlags(flags: number): boolean {
   return flags >= 2 ** 32 || ((flags & ~BPF_F_LOCK) >>> 0) > BPF_EXIST;
 }
 
-/** copy_map_value(): value_size bytes, except the bpf_spin_lock, which stays as dst had it. */
-function copyMapValue(map: BpfMap, dst: Uint8Array, src: Uint8Array): void {
+/** copy_map_value(): value_size bytes of src to dst at off, except the bpf_spin_lock, which
+ *  stays as dst had it. */
+function copyMapValue(map: BpfMap, dst: Uint8Array, off: number, src: Uint8Array): void {
   const lock = map.spinLockOff;
   if (lock < 0) {
-    dst.set(src.subarray(0, map.valueSize));
+    memcpy(dst, off, src, 0, map.valueSize);
     return;
   }
-  dst.set(src.subarray(0, lock));
-  dst.set(src.subarray(lock + 4, map.valueSize), lock + 4);
+  memcpy(dst, off, src, 0, lock);
+  memcpy(dst, off + lock + 4, src, lock + 4, map.valueSize - lock - 4);
 }
 
 /** array_map_lookup_elem(). Called from syscall or from eBPF program. */
@@ -215,6 +219,20 @@ function percpuArrayMapLookupPercpuElem(map: BpfArray, key: Uint8Array, cpu: num
   return map.region.addr(map.slotOff(index, cpu));
 }
 
+/**
+ * array_map_gen_lookup() and percpu_array_map_gen_lookup(): the lookup inlined into a JIT'ed
+ * program, the key checked against max_entries, then masked and scaled to the slot, as
+ * slotOff does (the per-CPU copy of the CPU running the program). Called from the JIT.
+ */
+function arrayMapGenLookup(map: BpfArray, g: MapGenLookupCtx): string {
+  const index = `((${g.key} & ${map.indexMask | 0}) >>> 0)`;
+  const slot = map.mapType === BPF_MAP_TYPE_PERCPU_ARRAY
+    ? `(${index} * ${map.kernel.nrCpus} + ${g.ref(map.kernel)}.cpu)`
+    : index;
+  return `if ((${g.key} >>> 0) < ${map.maxEntries}) { ${g.lo} = (${map.valueOff} + ${slot} * ${map.elemSize}) | 0; ` +
+    `${g.hi} = ${map.region.tag}; } else { ${g.lo} = 0; ${g.hi} = 0; }`;
+}
+
 /** array_map_update_elem(). Called from syscall or from eBPF program (per-CPU: this CPU). */
 function arrayMapUpdateElem(map: BpfArray, key: Uint8Array, value: Uint8Array, flags: number): number {
   const index = keyIndex(key);
@@ -225,7 +243,7 @@ function arrayMapUpdateElem(map: BpfArray, key: Uint8Array, value: Uint8Array, f
   if (flags & BPF_F_LOCK && map.spinLockOff < 0) return -Errno.EINVAL;
   const cpu = map.mapType === BPF_MAP_TYPE_PERCPU_ARRAY ? map.kernel.cpu : 0;
   const off = map.slotOff(index, cpu);
-  copyMapValue(map, map.region.u8.subarray(off, off + map.valueSize), value);
+  copyMapValue(map, map.region.u8, off, value);
   return 0;
 }
 
@@ -240,8 +258,8 @@ function arrayMapCopyValue(map: BpfArray, key: Uint8Array, value: Uint8Array): n
   const index = keyIndex(key);
   if (index >= map.maxEntries) return -Errno.ENOENT;
   const off = map.slotOff(index);
-  value.set(map.region.u8.subarray(off, off + map.valueSize));
-  if (map.spinLockOff >= 0) value.fill(0, map.spinLockOff, map.spinLockOff + 4);
+  memcpy(value, 0, map.region.u8, off, map.valueSize);
+  if (map.spinLockOff >= 0) memzero(value, map.spinLockOff, map.spinLockOff + 4);
   return 0;
 }
 
@@ -251,7 +269,7 @@ function bpfPercpuArrayCopy(map: BpfArray, key: Uint8Array, value: Uint8Array): 
   const index = keyIndex(key);
   if (index >= map.maxEntries) return -Errno.ENOENT;
   const off = map.slotOff(index, 0);
-  value.set(map.region.u8.subarray(off, off + map.elemSize * map.kernel.nrCpus));
+  memcpy(value, 0, map.region.u8, off, map.elemSize * map.kernel.nrCpus);
   return 0;
 }
 
@@ -261,7 +279,7 @@ function bpfPercpuArrayUpdate(map: BpfArray, _file: File, key: Uint8Array, value
   if (flags > BPF_EXIST) return -Errno.EINVAL;
   if (index >= map.maxEntries) return -Errno.E2BIG;
   if (flags === BPF_NOEXIST) return -Errno.EEXIST;
-  map.region.u8.set(value.subarray(0, map.elemSize * map.kernel.nrCpus), map.slotOff(index, 0));
+  memcpy(map.region.u8, map.slotOff(index, 0), value, 0, map.elemSize * map.kernel.nrCpus);
   return 0;
 }
 
@@ -320,6 +338,7 @@ export const arrayMapOps = {
   free: arrayMapFree,
   getNextKey: arrayMapGetNextKey,
   lookup: arrayMapLookupElem,
+  genLookup: arrayMapGenLookup,
   update: arrayMapUpdateElem,
   delete: arrayMapDeleteElem,
   copyValue: arrayMapCopyValue,
@@ -337,6 +356,7 @@ export const percpuArrayMapOps = {
   free: arrayMapFree,
   getNextKey: arrayMapGetNextKey,
   lookup: percpuArrayMapLookupElem,
+  genLookup: arrayMapGenLookup,
   update: arrayMapUpdateElem,
   delete: arrayMapDeleteElem,
   lookupPercpu: percpuArrayMapLookupPercpuElem,

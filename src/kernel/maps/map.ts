@@ -56,6 +56,20 @@ export interface SeqWriter {
   write(s: string): void;
 }
 
+/**
+ * What a map's genLookup writes JavaScript against (vm/jit.ts inlines it where a program calls
+ * bpf_map_lookup_elem on a map the verifier knows): names of the generated code's int32 locals.
+ */
+export interface MapGenLookupCtx {
+  /** The local holding the u32 key, as an int32 (the JIT reads it from the key pointer). */
+  readonly key: string;
+  /** The locals to set to the value's kernel address (low, high word), or both to 0 (NULL). */
+  readonly lo: string;
+  readonly hi: string;
+  /** An expression naming obj in the generated code, for what is only known at run time. */
+  ref(obj: object): string;
+}
+
 export interface MapOps<M extends BpfMap = BpfMap> {
   /** Checks attr before anything is allocated. Called from syscall (map_create). */
   allocCheck?(attr: MapCreateAttr, k: Kernel): void;
@@ -87,6 +101,9 @@ export interface MapOps<M extends BpfMap = BpfMap> {
   peek?(map: M, value: Uint8Array): number;
   /** bpf_map_lookup_percpu_elem: address of cpu's copy, or 0. */
   lookupPercpu?(map: M, key: Uint8Array, cpu: number): number;
+  /** map_gen_lookup: JavaScript statements doing what lookup does for a program, inlined by
+   *  the JIT (see MapGenLookupCtx). Called from the JIT. */
+  genLookup?(map: M, g: MapGenLookupCtx): string;
 
   /** BPF_MAP_*_BATCH (map_lookup_batch ...): 0 or -errno; a missing op answers ENOTSUPP.
    *  syscall/map-batch.ts has the generic_map_* ones that arraymap.c and hashtab.c point at.
