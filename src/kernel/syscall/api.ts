@@ -2,6 +2,8 @@
 // each builds union bpf_attr in the task's user memory, points it at the caller's buffers
 // (mapped for the call, so the kernel writes straight into them) and goes through sysBpf,
 // so every caller gets the syscall's checks. Results are what bpf(2) returns: >= 0 or -errno.
+// The element commands skip the attr when its fields are plain (sysBpfElem): they run the same
+// command bodies with the caller's buffers as pointers, at the cost of a map op and the checks.
 
 import {
   BPF_ATTR_SIZE, BTF_LOAD_ATTR, GET_ID_ATTR, MAP_BATCH_ATTR, MAP_CREATE_ATTR, MAP_ELEM_ATTR,
@@ -15,11 +17,17 @@ import {
   BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_GET_FD_BY_ID, BPF_PROG_GET_NEXT_ID,
   BPF_PROG_LOAD, BPF_PROG_TEST_RUN,
 } from '../../uapi/bpf.ts';
+import { Errno, KernelError } from '../../uapi/errno.ts';
 import { encodeLayout, type Encodable, type Fields, type Layout } from '../../uapi/layout.ts';
 import { latin1Encode } from '../../uapi/latin1.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
-import { sysBpf } from './bpf.ts';
+import { sysBpf, sysBpfElem } from './bpf.ts';
+import type { UserPtrs } from './call.ts';
+import {
+  doMapDeleteElem, doMapFreeze, doMapGetNextKey, doMapLookupAndDeleteElem, doMapLookupElem,
+  doMapUpdateElem,
+} from './map-elem.ts';
 
 type Buf = Uint8Array | null;
 
@@ -71,29 +79,62 @@ function elem(k: Kernel, task: Task, cmd: number, fd: number, key: Buf, value: B
     bpfCall(k, task, cmd, MAP_ELEM_ATTR, { map_fd: fd, key: keyAddr!, value: valueAddr!, flags }).ret);
 }
 
+function fault(len: number): never {
+  throw new KernelError(Errno.EFAULT, `user buffer shorter than the ${len} bytes the kernel accesses`);
+}
+
+/** The caller's buffers as an element command's pointers, as withUser would map them: null is
+ *  NULL (address 0), a buffer is read in place, and one shorter than the access faults. */
+const callerBufs: UserPtrs<Buf> = {
+  isNull: (p) => p === null,
+  copyFromUser(mem, p, len) {
+    if (p === null) return mem.copyFromUser(0n, len);
+    if (p.length < len) fault(len);
+    return p.length === len ? p : p.subarray(0, len);
+  },
+  copyToUser(mem, p, data) {
+    if (p === null) return mem.copyToUser(0n, data);
+    if (p.length < data.length) fault(data.length);
+    p.set(data);
+  },
+};
+
+/** Whether an element call may skip the attr: fd and flags are what encodeLayout accepts and
+ *  elemFlags leaves as they are (an integer below 2^30). Anything else goes through the attr,
+ *  with its errors. */
+function direct(fd: number, flags: number | bigint): flags is number {
+  return (fd >>> 0) === fd && typeof flags === 'number' && (flags & 0x3fffffff) === flags;
+}
+
 export function mapLookupElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
-  return elem(k, task, BPF_MAP_LOOKUP_ELEM, fd, key, value, flags);
+  if (!direct(fd, flags)) return elem(k, task, BPF_MAP_LOOKUP_ELEM, fd, key, value, flags);
+  return sysBpfElem(k, task, doMapLookupElem, callerBufs, fd, key, value, flags);
 }
 
 export function mapUpdateElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
-  return elem(k, task, BPF_MAP_UPDATE_ELEM, fd, key, value, flags);
+  if (!direct(fd, flags)) return elem(k, task, BPF_MAP_UPDATE_ELEM, fd, key, value, flags);
+  return sysBpfElem(k, task, doMapUpdateElem, callerBufs, fd, key, value, flags);
 }
 
 export function mapDeleteElem(k: Kernel, task: Task, fd: number, key: Buf): number {
-  return elem(k, task, BPF_MAP_DELETE_ELEM, fd, key, null, 0);
+  if (!direct(fd, 0)) return elem(k, task, BPF_MAP_DELETE_ELEM, fd, key, null, 0);
+  return sysBpfElem(k, task, doMapDeleteElem, callerBufs, fd, key, null, 0);
 }
 
 /** BPF_MAP_GET_NEXT_KEY: key null asks for the first key. */
 export function mapGetNextKey(k: Kernel, task: Task, fd: number, key: Buf, nextKey: Uint8Array): number {
-  return elem(k, task, BPF_MAP_GET_NEXT_KEY, fd, key, nextKey, 0);
+  if (!direct(fd, 0)) return elem(k, task, BPF_MAP_GET_NEXT_KEY, fd, key, nextKey, 0);
+  return sysBpfElem(k, task, doMapGetNextKey, callerBufs, fd, key, nextKey, 0);
 }
 
 export function mapLookupAndDeleteElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
-  return elem(k, task, BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
+  if (!direct(fd, flags)) return elem(k, task, BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
+  return sysBpfElem(k, task, doMapLookupAndDeleteElem, callerBufs, fd, key, value, flags);
 }
 
 export function mapFreeze(k: Kernel, task: Task, fd: number): number {
-  return elem(k, task, BPF_MAP_FREEZE, fd, null, null, 0);
+  if (!direct(fd, 0)) return elem(k, task, BPF_MAP_FREEZE, fd, null, null, 0);
+  return sysBpfElem(k, task, doMapFreeze, callerBufs, fd, null, null, 0);
 }
 
 export interface BatchOpts {

@@ -1,6 +1,7 @@
 // sysBpf: the bpf(2) system call, kernel/bpf/syscall.c's __sys_bpf. It takes what bpf(2)
 // takes (a command, the user address of union bpf_attr, its size), copies the attr in with the
-// kernel's size rules, and dispatches. The one place where KernelError becomes -errno.
+// kernel's size rules, and dispatches. The one place where KernelError becomes -errno (also
+// for sysBpfElem, the in-process callers' way into the element commands).
 
 import { BPF_ATTR_SIZE } from '../../uapi/bpf-attr.ts';
 import {
@@ -15,10 +16,11 @@ import { Errno } from '../../uapi/errno.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
 import { bpfBtfGetFdById, bpfBtfLoad } from './btf.ts';
-import { checkUargTailZero, errnoOf, type BpfCall } from './call.ts';
+import { checkUargTailZero, errnoOf, type BpfCall, type UserPtrs } from './call.ts';
 import { mapDoBatch } from './map-batch.ts';
 import {
   mapDeleteElem, mapFreeze, mapGetNextKey, mapLookupAndDeleteElem, mapLookupElem, mapUpdateElem,
+  type ElemCommand,
 } from './map-elem.ts';
 import { mapCreate } from './map.ts';
 import { mapGetFdById, objGet, objGetNextId, objPin } from './obj.ts';
@@ -72,6 +74,25 @@ export function sysBpf(k: Kernel, task: Task, cmd: number, attrAddr: bigint, siz
     const command = COMMANDS.get(cmd);
     if (!command) return -Errno.EINVAL;
     return command({ k, task, cmd, attr, uattr: attrAddr, size: n });
+  } catch (e) {
+    return errnoOf(e);
+  } finally {
+    k.current = prev;
+  }
+}
+
+/**
+ * An element command (map-elem.ts's do* bodies) as sysBpf runs it, for in-process callers
+ * that hold the attr's fields already: no attr to copy in, check or decode (what the API
+ * encodes always passes CHECK_ATTR), pointers of the caller's kind. Same checks, same result.
+ */
+export function sysBpfElem<P>(
+  k: Kernel, task: Task, body: ElemCommand, u: UserPtrs<P>, fd: number, key: P, value: P, flags: number,
+): number {
+  const prev = k.current;
+  k.current = task;
+  try {
+    return body(task, u, fd, key, value, flags);
   } catch (e) {
     return errnoOf(e);
   } finally {

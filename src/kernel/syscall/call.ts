@@ -9,6 +9,7 @@ import type { File } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { BpfMap } from '../maps/map.ts';
 import type { Task } from '../task.ts';
+import type { UserMemory } from '../user-memory.ts';
 
 export interface BpfCall {
   readonly k: Kernel;
@@ -21,6 +22,27 @@ export interface BpfCall {
   /** min(size, BPF_ATTR_SIZE): what user space passed. */
   readonly size: number;
 }
+
+/**
+ * How a command reaches the buffers its attr points at. bpf(2) passes user addresses into the
+ * task's memory (userAddrs); the in-process API passes the caller's own buffers (api.ts), so
+ * an element op encodes, maps and decodes nothing. Both answer EFAULT alike: for NULL (address
+ * 0 of mem) and for a buffer shorter than what the kernel reads or writes.
+ */
+export interface UserPtrs<P> {
+  /** The pointer is NULL (`if (ukey)` in the C commands). */
+  isNull(p: P): boolean;
+  /** copy_from_user: len bytes the command only reads, and only while it runs. */
+  copyFromUser(mem: UserMemory, p: P, len: number): Uint8Array;
+  copyToUser(mem: UserMemory, p: P, data: Uint8Array): void;
+}
+
+/** Pointers as bpf(2) passes them: __u64 addresses in the task's user memory. */
+export const userAddrs: UserPtrs<bigint> = {
+  isNull: (p) => p === 0n,
+  copyFromUser: (mem, p, len) => mem.copyFromUser(p, len),
+  copyToUser: (mem, p, data) => mem.copyToUser(p, data),
+};
 
 /** CHECK_ATTR(cmd): every byte after the command's last field must be zero, else EINVAL. */
 export function checkAttr(call: BpfCall): void {

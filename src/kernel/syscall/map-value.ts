@@ -16,6 +16,7 @@ import { Errno, KernelError } from '../../uapi/errno.ts';
 import { FMODE_WRITE, type File } from '../file.ts';
 import type { BpfMap } from '../maps/map.ts';
 import type { UserMemory } from '../user-memory.ts';
+import type { UserPtrs } from './call.ts';
 
 /** btf_record field bits (include/linux/bpf.h enum btf_field_type). */
 export const BPF_SPIN_LOCK = 1 << 0;
@@ -61,9 +62,9 @@ export function mapGetSysPerms(map: BpfMap, file: File): number {
 }
 
 /** __bpf_copy_key: key_size bytes from ukey; a map without keys wants a NULL key. */
-export function copyKey(mem: UserMemory, ukey: bigint, keySize: number): Uint8Array | null {
-  if (keySize) return mem.copyFromUser(ukey, keySize);
-  if (ukey) throw new KernelError(Errno.EINVAL, 'key must be NULL for a map without keys');
+export function copyKey<P>(u: UserPtrs<P>, mem: UserMemory, ukey: P, keySize: number): Uint8Array | null {
+  if (keySize) return u.copyFromUser(mem, ukey, keySize);
+  if (!u.isNull(ukey)) throw new KernelError(Errno.EINVAL, 'key must be NULL for a map without keys');
   return null;
 }
 
@@ -108,7 +109,8 @@ export function mapUpdateValue(
 
 /** The BPF_F_LOCK rule of every element command: only for values with a bpf_spin_lock. */
 export function checkLockFlag(map: BpfMap, flags: number | bigint): void {
-  if ((BigInt(flags) & BigInt(BPF_F_LOCK)) !== 0n && !mapHasSpinLock(map)) {
+  const lock = typeof flags === 'bigint' ? (flags & BigInt(BPF_F_LOCK)) !== 0n : (flags & BPF_F_LOCK) !== 0;
+  if (lock && !mapHasSpinLock(map)) {
     throw new KernelError(Errno.EINVAL, 'BPF_F_LOCK on a value without bpf_spin_lock');
   }
 }
