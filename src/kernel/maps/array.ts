@@ -22,7 +22,6 @@ import {
   mapFdGetPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
 } from './map-in-map.ts';
 import { memcpy, memzero } from './memcpy.ts';
-import { memcpy, memzero } from './memcpy.ts';
 import {
   BpfMap, type MapCreateAttr, type MapGenLookupCtx, type MapMeta, type MapOps, type SeqWriter,
 } from './map.ts';
