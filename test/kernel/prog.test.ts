@@ -10,7 +10,7 @@ import { PROG_TEST_RUN_ATTR } from '../../src/uapi/bpf-attr.ts';
 import { bpfProgCalcTag } from '../../src/kernel/prog.ts';
 import { sysBpf } from '../../src/kernel/syscall/bpf.ts';
 import {
-  mapCreate, mapLookupElem, mapUpdateElem, objGetInfoByFd, progGetFdById, progGetNextId, progLoad, progTestRun,
+  enableStats, mapCreate, mapLookupElem, mapUpdateElem, objGetInfoByFd, progGetFdById, progGetNextId, progLoad, progTestRun,
 } from '../../src/kernel/syscall/api.ts';
 import { insnsToBytes } from '../../src/kernel/vm/isa.ts';
 import { EXIT, add64, call, ins, ldImm64, load, machine, mov64, movReg, program } from './prog-util.ts';
@@ -157,6 +157,24 @@ describe('program ids and fds', () => {
     expect(k.maps.size).toBe(1);
     t.close(fd);
     expect(k.maps.size).toBe(0);
+  });
+});
+
+describe('BPF_ENABLE_STATS', () => {
+  it('counts runs while the stats fd is open', () => {
+    const { k, t } = machine();
+    const fd = load(k, t, SF, RET7);
+    progTestRun(k, t, fd, { dataIn: new Uint8Array(14), repeat: 3 });
+    expect(info(k, t, fd).info.run_cnt).toBe(0n);
+    expect(enableStats(k, t, 1)).toBe(-Errno.EINVAL);
+    const stats = enableStats(k, t, 0);
+    expect(stats).toBeGreaterThan(fd);
+    progTestRun(k, t, fd, { dataIn: new Uint8Array(14), repeat: 3 });
+    t.close(stats);
+    progTestRun(k, t, fd, { dataIn: new Uint8Array(14), repeat: 3 });
+    const i = info(k, t, fd).info;
+    expect(i.run_cnt).toBe(3n);
+    expect(i.run_time_ns).toBeGreaterThan(0n);
   });
 });
 

@@ -7,7 +7,7 @@
 
 import {
   BPF_ATTR_SIZE, BTF_LOAD_ATTR, GET_ID_ATTR, MAP_BATCH_ATTR, MAP_CREATE_ATTR, MAP_ELEM_ATTR,
-  OBJ_ATTR, OBJ_GET_INFO_BY_FD_ATTR, PROG_LOAD_ATTR, PROG_TEST_RUN_ATTR,
+  OBJ_ATTR, OBJ_GET_INFO_BY_FD_ATTR, PROG_LOAD_ATTR, PROG_TEST_RUN_ATTR, ENABLE_STATS_ATTR,
 } from '../../uapi/bpf-attr.ts';
 import {
   BPF_BTF_GET_FD_BY_ID, BPF_BTF_GET_NEXT_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_MAP_DELETE_BATCH,
@@ -15,7 +15,7 @@ import {
   BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_BATCH, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
   BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_BATCH, BPF_MAP_UPDATE_ELEM,
   BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_GET_FD_BY_ID, BPF_PROG_GET_NEXT_ID,
-  BPF_PROG_LOAD, BPF_PROG_TEST_RUN,
+  BPF_PROG_LOAD, BPF_PROG_TEST_RUN, BPF_ENABLE_STATS,
 } from '../../uapi/bpf.ts';
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import { encodeLayout, type Encodable, type Fields, type Layout } from '../../uapi/layout.ts';
@@ -330,4 +330,9 @@ export function progGetNextId(k: Kernel, task: Task, startId: number): number {
 
 export function progGetFdById(k: Kernel, task: Task, id: number): number {
   return getId(k, task, BPF_PROG_GET_FD_BY_ID, { prog_id: id }).ret;
+}
+
+/** BPF_ENABLE_STATS: an fd that keeps program run statistics on while it is open. */
+export function enableStats(k: Kernel, task: Task, type: number): number {
+  return bpfCall(k, task, BPF_ENABLE_STATS, ENABLE_STATS_ATTR, { type }).ret;
 }

@@ -10,7 +10,7 @@ import {
   BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_BATCH, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
   BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_BATCH, BPF_MAP_UPDATE_ELEM,
   BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_GET_FD_BY_ID, BPF_PROG_GET_NEXT_ID,
-  BPF_PROG_LOAD, BPF_PROG_TEST_RUN,
+  BPF_PROG_LOAD, BPF_PROG_TEST_RUN, BPF_ENABLE_STATS,
 } from '../../uapi/bpf.ts';
 import { Errno } from '../../uapi/errno.ts';
 import type { Kernel } from '../kernel.ts';
@@ -24,7 +24,7 @@ import {
 } from './map-elem.ts';
 import { mapCreate } from './map.ts';
 import { mapGetFdById, objGet, objGetNextId, objPin } from './obj.ts';
-import { bpfProgGetFdById, bpfProgGetNextId, bpfProgLoad } from './prog.ts';
+import { bpfEnableStats, bpfProgGetFdById, bpfProgGetNextId, bpfProgLoad } from './prog.ts';
 import { bpfObjGetInfoByFd } from './prog-info.ts';
 import { bpfProgTestRun } from './prog-test-run.ts';
 
@@ -47,6 +47,7 @@ const COMMANDS = new Map<number, BpfCommand>([
   [BPF_PROG_TEST_RUN, bpfProgTestRun],
   [BPF_PROG_GET_NEXT_ID, bpfProgGetNextId],
   [BPF_PROG_GET_FD_BY_ID, bpfProgGetFdById],
+  [BPF_ENABLE_STATS, bpfEnableStats],
   [BPF_BTF_LOAD, bpfBtfLoad],
   [BPF_BTF_GET_FD_BY_ID, bpfBtfGetFdById],
   [BPF_MAP_LOOKUP_AND_DELETE_ELEM, mapLookupAndDeleteElem],

@@ -5,13 +5,13 @@
 // converted), bpf_prog_select_runtime, an id and an fd. Also PROG_GET_NEXT_ID / GET_FD_BY_ID.
 
 import { BpfVerifierLog } from '../../btf/verifier-log.ts';
-import { PROG_LOAD_ATTR, GET_ID_ATTR } from '../../uapi/bpf-attr.ts';
+import { ENABLE_STATS_ATTR, GET_ID_ATTR, PROG_LOAD_ATTR } from '../../uapi/bpf-attr.ts';
 import {
   BPF_LDX, BPF_MEM, BPF_DW, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
   BPF_PSEUDO_MAP_VALUE,
 } from '../../uapi/bpf-insn.ts';
 import {
-  BPF_F_ANY_ALIGNMENT, BPF_F_SLEEPABLE, BPF_F_STRICT_ALIGNMENT, BPF_F_TEST_REG_INVARIANTS, BPF_F_TEST_RND_HI32,
+  BPF_F_ANY_ALIGNMENT, BPF_F_SLEEPABLE, BPF_STATS_RUN_TIME, BPF_F_STRICT_ALIGNMENT, BPF_F_TEST_REG_INVARIANTS, BPF_F_TEST_RND_HI32,
   BPF_F_TEST_STATE_FREQ, BPF_F_TOKEN_FD, BPF_F_XDP_DEV_BOUND_ONLY, BPF_F_XDP_HAS_FRAGS,
 } from '../../uapi/bpf.ts';
 import {
@@ -307,4 +307,18 @@ export function bpfProgGet(task: Task, fd: number): BpfProg {
   const f = task.fdGetKind(fd, 'prog');
   if (!(f.obj instanceof BpfProg)) throw new Error(`prog file of fd ${fd} holds no program`);
   return f.obj;
+}
+
+/** BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): programs count run_cnt and run_time_ns while the
+ *  returned "bpf-stats" fd is open. */
+export function bpfEnableStats(call: BpfCall): number {
+  checkAttr(call);
+  const { type } = decodeLayout(ENABLE_STATS_ATTR, call.attr);
+  if (type !== BPF_STATS_RUN_TIME) throw new KernelError(Errno.EINVAL, `stats type ${type}`);
+  const k = call.k;
+  const fd = call.task.fdInstall(new File('other', undefined, FMODE_READ, 'anon_inode:bpf-stats', () => {
+    k.bpfStatsEnabled--;
+  }));
+  k.bpfStatsEnabled++;
+  return fd;
 }
