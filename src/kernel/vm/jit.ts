@@ -7,7 +7,7 @@
 
 import type { BpfMap } from '../maps/map.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JMP, BPF_JMP32,
+  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JMP, BPF_JMP32,
   BPF_LD, BPF_LDX, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_STX, bpfClass, bpfMode, bpfOp,
 } from '../../uapi/bpf-insn.ts';
 import { BPF_FUNC } from '../../uapi/bpf-helpers.ts';
@@ -52,6 +52,8 @@ interface JitProg {
   opts: JitOptions;
   mem: MemEmitCtx;
   refs: object[];
+  /** The registers the function being emitted may change (see regsWritten). */
+  written: number[];
 }
 
 /** The slots each instruction can continue at within its own function (calls return). */
@@ -102,8 +104,29 @@ function load(regs: number[]): string {
  *  r1-r5, as the interpreter would see it) comes back. */
 const HELPER_REGS = [0, 1, 2, 3, 4, 5];
 
-function helperCall(id: string): string {
-  return `${store(HELPER_REGS)} S.depth = depth; S.hooks.callHelper(${id}, R); M.forget(); ${load(HELPER_REGS)}`;
+/**
+ * The registers a function must keep in st.regs for whoever reads them next (a callee, a
+ * helper, a tail call's target, the caller after exit): those it writes. The others still
+ * hold what the function was entered with, except after a bpf-to-bpf call, whose callee left
+ * its own r6-r10 there: a function that calls one owns all its registers.
+ */
+function regsWritten(insns: BpfInsn[], slots: number[]): number[] {
+  const w = new Set<number>();
+  for (const i of slots) {
+    const x = insns[i]!;
+    const cls = bpfClass(x.code);
+    if (cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX || x.code === BPF_LD_IMM64) w.add(x.dst);
+    else if (cls === BPF_STX && bpfMode(x.code) === BPF_ATOMIC) {
+      if (x.imm === BPF_CMPXCHG) w.add(0);
+      else if (x.imm & BPF_FETCH) w.add(x.src);
+    } else if (x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL) return allRegs;
+    else if (x.code === (BPF_JMP | BPF_CALL) || x.code === BPF_CALLX) HELPER_REGS.forEach((r) => w.add(r));
+  }
+  return [...w].sort((a, b) => a - b);
+}
+
+function helperCall(p: JitProg, id: string): string {
+  return `${store(p.written.filter((r) => r <= 5))} S.depth = depth; S.hooks.callHelper(${id}, R); M.forget(); ${load(HELPER_REGS)}`;
 }
 
 /** The statements of a call instruction (i is its slot). */
@@ -111,12 +134,12 @@ function emitCall(p: JitProg, x: BpfInsn, i: number): string {
   if (x.code === BPF_CALLX) {
     const dl = lo(x.dst);
     const dh = hi(x.dst);
-    return `if (${dh} !== 0) throw new BpfFault(\`callx to \${${dh} >>> 0}:\${${dl} >>> 0} is not a helper id\`); ${helperCall(`${dl} >>> 0`)}`;
+    return `if (${dh} !== 0) throw new BpfFault(\`callx to \${${dh} >>> 0}:\${${dl} >>> 0} is not a helper id\`); ${helperCall(p, `${dl} >>> 0`)}`;
   }
   if (x.src === BPF_PSEUDO_CALL) {
     return [
       `if (depth + 1 >= ${MAX_CALL_FRAMES}) throw new BpfFault(\`the call stack of \${depth + 2} frames is too deep\`);`,
-      store(allRegs.slice(0, 10)),
+      store(p.written.filter((r) => r < 10)),
       `R[20] = ${MAX_BPF_STACK}; R[21] = S.stack.frame(depth + 1).tag;`,
       `f${i + 1 + x.imm}(S, depth + 1);`,
       load(HELPER_REGS),
@@ -128,7 +151,7 @@ function emitCall(p: JitProg, x: BpfInsn, i: number): string {
     return [
       `nx = S.hooks.tailCall(addrOf(${hi(2)}, ${lo(2)}), ${lo(3)} >>> 0);`,
       `if (nx !== undefined && tailCalls.cnt < ${MAX_TAIL_CALL_CNT}) {`,
-      `tailCalls.cnt++; if (nx !== null) { ${store(allRegs)} enter(nx)(S, depth); return; } }`,
+      `tailCalls.cnt++; if (nx !== null) { ${store(p.written)} enter(nx)(S, depth); return; } }`,
     ].join(' ');
   }
   const map = x.imm === BPF_FUNC.map_lookup_elem ? p.opts.callMap?.(i) : undefined;
@@ -141,7 +164,7 @@ function emitCall(p: JitProg, x: BpfInsn, i: number): string {
     const body = map.ops.genLookup(map, { key: 'k', lo: lo(0), hi: hi(0), ref });
     return `k = M.ldW(${hi(2)}, ${lo(2)}, 0); ${body}`;
   }
-  return helperCall(String(x.imm));
+  return helperCall(p, String(x.imm));
 }
 
 /** Whether executing x may throw (and so must name its slot in ip first). */
@@ -161,7 +184,7 @@ function emitInsn(p: JitProg, i: number, next: number): string {
   if (cls === BPF_LD) throw new Error(`jit: opcode ${x.code.toString(16)} passed the instruction checks`);
   if (cls !== BPF_JMP && cls !== BPF_JMP32) return ip + emitMem(p.mem, x);
   const op = bpfOp(x.code);
-  if (op === BPF_EXIT) return `${store(allRegs)} return;`;
+  if (op === BPF_EXIT) return `${store(p.written)} return;`;
   if (op === BPF_CALL) return ip + emitCall(p, x, i);
   const target = successors(p, i).at(-1)!;
   if (target === next) return '';
@@ -193,16 +216,25 @@ function emitFunction(p: JitProg, entry: number): string {
     if (isJa(x) || isCondJump(x)) targets.add(successors(p, i).at(-1)!);
   }
   p.mem.usedFrame = false;
+  p.written = regsWritten(p.insns, slots);
   const body: string[] = [];
   slots.forEach((i, n) => {
     if (targets.has(i)) body.push(`case ${i}:`);
     body.push(`  ${emitInsn(p, i, slots[n + 1] ?? -1)}`);
   });
   const looped = targets.size > 0;
+  // Registers the function never names need no local value (only r10, for the frame check).
+  const used = new Set<number>(p.written);
+  for (const i of slots) {
+    const x = p.insns[i]!;
+    used.add(x.dst);
+    used.add(x.src);
+  }
+  if (p.mem.usedFrame) used.add(10);
   const head = [
     `function f${entry}(S, depth) {`,
     `const R = S.regs, M = S.mem;`,
-    `let ${allRegs.map((r) => `${lo(r)} = R[${2 * r}], ${hi(r)} = R[${2 * r + 1}]`).join(', ')};`,
+    `let ${allRegs.map((r) => (used.has(r) ? `${lo(r)} = R[${2 * r}], ${hi(r)} = R[${2 * r + 1}]` : `${lo(r)} = 0, ${hi(r)} = 0`)).join(', ')};`,
     `let t = 0, u = 0, v = 0, w = 0, n = 0, k = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, ip = ${entry}, nx = null;`,
   ];
   if (p.mem.usedFrame) {
@@ -211,6 +243,8 @@ function emitFunction(p: JitProg, entry: number): string {
   const code = looped
     ? [`let pc = ${entry};`, `for (;;) switch (pc) {`, `case ${entry}:`, ...body, `default: throw new Error('jit: no block at ' + pc); }`]
     : body;
+  // Only a function that can fault needs to name the slot it stopped at.
+  if (!slots.some((i) => mayFault(p.insns[i]!))) return [...head, ...code, '}'].join('\n');
   return [...head, 'try {', ...code, `} catch (e) { throw fault(e, ip); }`, '}'].join('\n');
 }
 
@@ -229,7 +263,7 @@ function functionEntries(p: JitProg): number[] {
 export function bpfJitSource(prog: BpfProg, opts: JitOptions = {}, refs: object[] = []): string {
   const insns: BpfInsn[] = [];
   for (let i = 0; i < prog.len; i++) insns.push(decodeInsn(prog.insns, i));
-  const p: JitProg = { insns, opts, refs, mem: { stackFast: !writesR10(insns), usedFrame: false } };
+  const p: JitProg = { insns, opts, refs, mem: { stackFast: !writesR10(insns), usedFrame: false }, written: [] };
   const entries = functionEntries(p);
   return [
     '"use strict";',
@@ -252,6 +286,9 @@ export type BpfFunc = (st: BpfRunState, depth: number) => void;
 export class BpfJit {
   private readonly funcs = new WeakMap<BpfProg, Map<number, BpfFunc>>();
   private readonly tailCalls = { cnt: 0 };
+  /** The last program run and its main function: most runs repeat the one before. */
+  private lastProg: BpfProg | undefined;
+  private lastFunc: BpfFunc | undefined;
 
   /** Compiles prog (again, if opts change what the verifier told). The source is built from
    *  instructions that passed bpfCheckInsns, so it always compiles. */
@@ -268,6 +305,7 @@ export class BpfJit {
       },
     };
     this.funcs.set(prog, new Function('rt', src)(rt) as Map<number, BpfFunc>);
+    if (prog === this.lastProg) this.lastProg = undefined;
   }
 
   /** The function entered at slot pc of prog (compiled now if prog has no code yet). */
@@ -289,7 +327,12 @@ export class BpfJit {
    * bpfProgRunInterp does.
    */
   run(prog: BpfProg, st: BpfRunState): void {
-    const f = this.entry(prog, 0);
+    let f = this.lastFunc;
+    if (prog !== this.lastProg || !f) {
+      f = this.entry(prog, 0);
+      this.lastProg = prog;
+      this.lastFunc = f;
+    }
     st.mem.forget();
     st.regs[20] = MAX_BPF_STACK;
     st.regs[21] = st.stack.frame(0).tag;
