@@ -72,6 +72,7 @@ export interface BpfProgInit {
   readonly gplCompatible: boolean;
   readonly runtime: BpfRuntime;
   readonly jited: boolean;
+  readonly xdpHasFrags: boolean;
   readonly createdByUid: number;
   readonly maxCtxOffset: number;
   readonly verifiedInsns: number;
@@ -131,6 +132,8 @@ export class BpfProg extends KObject {
   readonly gplCompatible: boolean;
   readonly runtime: BpfRuntime;
   readonly jited: boolean;
+  /** BPF_F_XDP_HAS_FRAGS at load. */
+  readonly xdpHasFrags: boolean;
   readonly createdByUid: number;
   /** ktime_get_boottime_ns() at load. */
   readonly loadTime: bigint;
@@ -161,6 +164,7 @@ export class BpfProg extends KObject {
     this.gplCompatible = init.gplCompatible;
     this.runtime = init.runtime;
     this.jited = init.jited;
+    this.xdpHasFrags = init.xdpHasFrags;
     this.createdByUid = init.createdByUid;
     this.loadTime = k.ktimeGetNs();
     this.maxCtxOffset = init.maxCtxOffset;

@@ -95,6 +95,11 @@ describe.each([true, false])('programs (jit: %s)', (jit) => {
     expect(progTestRun(k, t, load(k, t, SF, caller(1)), { dataIn: new Uint8Array(14) }).retval).toBe(42);
     expect(progTestRun(k, t, load(k, t, SF, caller(0)), { dataIn: new Uint8Array(14) }).retval).toBe(1);
     expect(progTestRun(k, t, load(k, t, SF, caller(5)), { dataIn: new Uint8Array(14) }).retval).toBe(1);
+    // bpf_prog_map_compatible: the array belongs to socket filters now
+    const kp = load(k, t, BPF_PROG_TYPE_KPROBE, program(mov64(0, 0), EXIT));
+    new DataView(val.buffer).setUint32(0, kp, true);
+    expect(mapUpdateElem(k, t, pa, key, val)).toBe(-Errno.EINVAL);
+    expect(progLoad(k, t, { prog_type: BPF_PROG_TYPE_KPROBE, insns: caller(1) }).ret).toBe(-Errno.EINVAL);
   });
 });
 

@@ -23,7 +23,8 @@ import {
 } from './map-in-map.ts';
 import { memcpy, memzero } from './memcpy.ts';
 import {
-  BpfMap, type MapCreateAttr, type MapGenLookupCtx, type MapMeta, type MapOps, type SeqWriter,
+  BpfMap, bpfProgMapCompatible, type BpfProgOwnerInfo, type MapCreateAttr, type MapGenLookupCtx, type MapMeta,
+  type MapOps, type SeqWriter,
 } from './map.ts';
 
 /** sizeof(struct bpf_array) on x86-64 (6.18): fdinfo's memlock is 312 + 8 * 4 for 4 u64s. */
@@ -463,10 +464,11 @@ function bpfFdArrayMapClear(map: BpfArray): void {
 }
 
 /** prog_fd_array_get_ptr(): bpf_prog_get(fd), EBADF or EINVAL for a file that is not a
- *  program. The program type checks (bpf_prog_map_compatible, no BPF_PROG_TYPE_EXT) belong
- *  with the programs themselves. */
+ *  program, EINVAL for a program bpf_prog_map_compatible refuses. */
 function progFdArrayGetPtr(map: BpfArray, _mapFile: File, fd: number): KObject {
-  return fileObj(currentFdGet(map, fd, 'prog', Errno.EINVAL)).get();
+  const prog = fileObj(currentFdGet(map, fd, 'prog', Errno.EINVAL)) as KObject & BpfProgOwnerInfo;
+  if (!bpfProgMapCompatible(map, prog)) throw new KernelError(Errno.EINVAL, `program of fd ${fd} does not match the prog array's owner`);
+  return prog.get();
 }
 
 function putPtr(_map: BpfArray, ptr: KObject): void {

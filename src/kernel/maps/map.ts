@@ -10,6 +10,7 @@ import type { BtfObject } from '../btf-object.ts';
 import { KObject, type File } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { UserMemory } from '../user-memory.ts';
+import { BPF_MAP_TYPE_PROG_ARRAY } from '../../uapi/bpf-types.ts';
 
 /** The map_create part of union bpf_attr, decoded. */
 export interface MapCreateAttr {
@@ -145,6 +146,33 @@ export interface MapMeta {
   readonly btf: BtfObject | undefined;
 }
 
+/** What __bpf_prog_map_compatible compares of a program (struct bpf_map_owner's fields). */
+export interface BpfProgOwnerInfo {
+  readonly progType: number;
+  readonly jited: boolean;
+  readonly xdpHasFrags: boolean;
+  readonly expectedAttachType: number;
+}
+
+/**
+ * bpf_prog_map_compatible (kernel/bpf/core.c): the first program that uses a map holding
+ * programs (at load, or when put into it) becomes its owner; every later one must be of the
+ * owner's type, JITed the same way, with the same XDP frags flag and, for a prog array, the
+ * same expected_attach_type, so a tail call never lands in a program that reads another
+ * context.
+ */
+export function bpfProgMapCompatible(map: BpfMap, prog: BpfProgOwnerInfo): boolean {
+  const o = map.owner;
+  if (!o) {
+    map.owner = {
+      progType: prog.progType, jited: prog.jited, xdpHasFrags: prog.xdpHasFrags, expectedAttachType: prog.expectedAttachType,
+    };
+    return true;
+  }
+  return o.progType === prog.progType && o.jited === prog.jited && o.xdpHasFrags === prog.xdpHasFrags &&
+    (map.mapType !== BPF_MAP_TYPE_PROG_ARRAY || o.expectedAttachType === prog.expectedAttachType);
+}
+
 export class BpfMap extends KObject {
   readonly kernel: Kernel;
   ops!: MapOps;
@@ -173,6 +201,8 @@ export class BpfMap extends KObject {
   fieldMask = 0;
   /** Map-in-map: the template inner maps must match (set by the map's alloc). */
   innerMapMeta: MapMeta | undefined;
+  /** Maps of programs: what their first program fixed (map->owner, bpf_prog_map_compatible). */
+  owner: BpfProgOwnerInfo | undefined;
   private readonly onRelease: (m: BpfMap) => void;
 
   constructor(k: Kernel, attr: MapCreateAttr) {

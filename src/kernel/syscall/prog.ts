@@ -15,7 +15,7 @@ import {
   BPF_F_TEST_STATE_FREQ, BPF_F_TOKEN_FD, BPF_F_XDP_DEV_BOUND_ONLY, BPF_F_XDP_HAS_FRAGS,
 } from '../../uapi/bpf.ts';
 import {
-  BPF_PROG_TYPE_EXT, BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_TRACING,
+  BPF_MAP_TYPE_PROG_ARRAY, BPF_PROG_TYPE_EXT, BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_TRACING,
 } from '../../uapi/bpf-types.ts';
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import { decodeLayout } from '../../uapi/layout.ts';
@@ -23,7 +23,7 @@ import { latin1Decode, latin1Encode } from '../../uapi/latin1.ts';
 import { BtfObject } from '../btf-object.ts';
 import { File, FMODE_READ, FMODE_WRITE } from '../file.ts';
 import { BpfArray } from '../maps/array.ts';
-import { BpfMap } from '../maps/map.ts';
+import { BpfMap, bpfProgMapCompatible } from '../maps/map.ts';
 import { BpfProg, bpfMapPtr, interpreterRuntime, jitRuntime, type MapRef } from '../prog.ts';
 import type { Task } from '../task.ts';
 import type { UserMemory } from '../user-memory.ts';
@@ -270,10 +270,18 @@ export function bpfProgLoad(call: BpfCall): number {
     gplCompatible,
     runtime: jit ? jitRuntime(jit) : interpreterRuntime,
     jited: jit !== undefined,
+    xdpHasFrags: (attr.prog_flags & BPF_F_XDP_HAS_FRAGS) !== 0,
     createdByUid: task.uid,
     maxCtxOffset: r.prog.maxCtxOffset,
     verifiedInsns: r.prog.insnProcessed,
   });
+  // bpf_check_tail_call: maps of programs take this program's type as their owner's
+  for (const m of usedMaps) {
+    if (m.mapType === BPF_MAP_TYPE_PROG_ARRAY && !bpfProgMapCompatible(m, prog)) {
+      prog.put();
+      throw new KernelError(Errno.EINVAL, `prog array ${m.id} holds programs of another kind`);
+    }
+  }
   if (jit) {
     const aux = r.prog.insnAux;
     jit.compile(prog, { callMap: (i) => (aux[i]?.callMap as BpfMap | null | undefined) ?? undefined });
