@@ -23,7 +23,8 @@ import { BpfLru } from './lru-list.ts';
 import {
   mapFdGetPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
 } from './map-in-map.ts';
-import type { BpfMap, MapCreateAttr, MapOps, SeqWriter } from './map.ts';
+import { memcpy } from './memcpy.ts';
+import type { MapCreateAttr, MapOps, SeqWriter } from './map.ts';
 
 export { BpfHtab };
 
@@ -175,15 +176,18 @@ function checkFlags(old: number, flags: number): number {
   return 0;
 }
 
-/** copy_map_value(): value_size bytes, except the bpf_spin_lock, which keeps its bytes. */
-function copyMapValue(map: BpfMap, dst: Uint8Array, src: Uint8Array): void {
+/** copy_map_value(): value_size bytes of src to element i's value (cpu's copy), except the
+ *  bpf_spin_lock, which keeps its bytes. */
+function copyMapValue(map: BpfHtab, i: number, cpu: number, src: Uint8Array): void {
+  const dst = map.elemBytes(i);
+  const off = map.valueOffset(i, cpu);
   const lock = map.spinLockOff;
   if (lock < 0) {
-    dst.set(src.subarray(0, map.valueSize));
+    memcpy(dst, off, src, 0, map.valueSize);
     return;
   }
-  dst.set(src.subarray(0, lock));
-  dst.set(src.subarray(lock + 4, map.valueSize), lock + 4);
+  memcpy(dst, off, src, 0, lock);
+  memcpy(dst, off + lock + 4, src, lock + 4, map.valueSize - lock - 4);
 }
 
 /** pcpu_copy_value() / pcpu_init_value(): from a program, this CPU's value (a new element's
@@ -197,7 +201,7 @@ function pcpuCopyValue(map: BpfHtab, i: number, value: Uint8Array, onallcpus: bo
     return;
   }
   const cur = map.kernel.cpu;
-  copyMapValue(map, map.value(i, cur), value);
+  copyMapValue(map, i, cur, value);
   if (!init) return;
   for (let cpu = 0; cpu < map.kernel.nrCpus; cpu++) if (cpu !== cur) map.value(i, cpu).fill(0, 0, map.valueSize);
 }
@@ -223,7 +227,7 @@ function allocHtabElem(map: BpfHtab, value: Uint8Array, old: number, onallcpus: 
     if (i < 0) return -Errno.ENOMEM;
   }
   if (map.percpu) pcpuCopyValue(map, i, value, onallcpus, true);
-  else copyMapValue(map, map.value(i), value);
+  else copyMapValue(map, i, 0, value);
   return i;
 }
 
@@ -244,7 +248,7 @@ function htabMapUpdateElem(map: BpfHtab, key: Uint8Array, value: Uint8Array, fla
     if (ret) return ret;
     // copy_map_value_locked(): the value is updated in place under its lock.
     if (old >= 0) {
-      copyMapValue(map, map.value(old), value);
+      copyMapValue(map, old, 0, value);
       return 0;
     }
   }
@@ -298,7 +302,7 @@ function htabLruMapUpdateElem(map: BpfHtab, key: Uint8Array, value: Uint8Array, 
   const hash = map.hash(key);
   const i = lru.popFree(map.kernel.cpu);
   if (i < 0) return -Errno.ENOMEM;
-  copyMapValue(map, map.value(i), value);
+  copyMapValue(map, i, 0, value);
   const old = map.lookupElem(hash, key);
   const ret = checkFlags(old, flags);
   if (ret) {
@@ -417,7 +421,7 @@ function htabPercpuMapLookupPercpuElem(map: BpfHtab, key: Uint8Array, cpu: numbe
 function htabLruMapCopyValue(map: BpfHtab, key: Uint8Array, value: Uint8Array): number {
   const i = map.lookupElem(map.hash(key), key);
   if (i < 0) return -Errno.ENOENT;
-  value.set(map.value(i).subarray(0, map.valueSize));
+  memcpy(value, 0, map.elemBytes(i), map.valueOffset(i), map.valueSize);
   initMapValue(map, value);
   return 0;
 }

@@ -12,6 +12,7 @@ import type { Region } from '../memory.ts';
 import { jhash } from './jhash.ts';
 import type { BpfLru } from './lru-list.ts';
 import { mapFdPutPtr, mapFdSysLookupElem } from './map-in-map.ts';
+import { memcpy, memzero } from './memcpy.ts';
 import { BpfMap, type MapCreateAttr, type SeqWriter } from './map.ts';
 
 /** sizeof(struct htab_elem) up to its key on x86-64, for the kernel's elem_size. */
@@ -122,6 +123,16 @@ export class BpfHtab extends BpfMap {
     return this.chunks[i >>> this.chunkShift]!.u8.subarray(o, o + this.valueSlot);
   }
 
+  /** The bytes of the chunk holding element i, and where its value (cpu's copy) starts in them:
+   *  what value() views, for copies that need no view. */
+  elemBytes(i: number): Uint8Array {
+    return this.chunks[i >>> this.chunkShift]!.u8;
+  }
+
+  valueOffset(i: number, cpu = 0): number {
+    return this.off(i) + this.valueOff + cpu * this.valueSlot;
+  }
+
   /** The kernel address of element i's value (cpu's copy). */
   valueAddr(i: number, cpu = 0): number {
     return this.chunks[i >>> this.chunkShift]!.addr(this.off(i) + this.valueOff + cpu * this.valueSlot);
@@ -150,7 +161,7 @@ export class BpfHtab extends BpfMap {
   linkElem(i: number, hash: number, key: Uint8Array): void {
     const c = i >>> this.chunkShift;
     const o = this.off(i);
-    this.chunks[c]!.u8.set(key.subarray(0, this.keySize), o + ELEM_HDR);
+    memcpy(this.chunks[c]!.u8, o + ELEM_HDR, key, 0, this.keySize);
     const w = this.words[c]!;
     const b = this.bucketOf(hash);
     w[(o >> 2) + 1] = hash;
@@ -247,7 +258,7 @@ export class BpfHtab extends BpfMap {
       new DataView(value.buffer, value.byteOffset, 4).setUint32(0, mapFdSysLookupElem(ptr), true);
       return;
     }
-    value.set(this.value(i).subarray(0, this.valueSize));
+    memcpy(value, 0, this.elemBytes(i), this.valueOffset(i), this.valueSize);
     initMapValue(this, value);
   }
 
@@ -261,6 +272,6 @@ export class BpfHtab extends BpfMap {
 
 /** check_and_init_map_value(): user space sees the lock as zero. */
 export function initMapValue(map: BpfMap, value: Uint8Array): void {
-  if (map.spinLockOff >= 0) value.fill(0, map.spinLockOff, map.spinLockOff + 4);
+  if (map.spinLockOff >= 0) memzero(value, map.spinLockOff, map.spinLockOff + 4);
 }
 
