@@ -46,7 +46,7 @@ export class BpfVerifierLog {
   private ubuf: boolean;
   private readonly bufFaults: boolean;
   private startPos = 0;
-  private endPos = 0;
+  private endPos_ = 0;
   private lenMax = 0;
   /** Text kept for log_buf: the whole prefix (FIXED) or a tail that covers the window. */
   private chunks: string[] = [];
@@ -87,16 +87,16 @@ export class BpfVerifierLog {
   write(s: string): void {
     if (s.length > BPF_VERIFIER_TMP_LOG_SIZE - 1) s = s.substring(0, BPF_VERIFIER_TMP_LOG_SIZE - 1);
     const n = s.length + 1; // the terminating NUL
-    this.lenMax = Math.max(this.lenMax, Math.min(UINT_MAX, this.endPos + n));
+    this.lenMax = Math.max(this.lenMax, Math.min(UINT_MAX, this.endPos_ + n));
     if (this.level & BPF_LOG_FIXED) {
-      const room = this.endPos < this.lenTotal ? Math.min(this.lenTotal - this.endPos, n) : 0;
-      this.endPos += n - 1;
+      const room = this.endPos_ < this.lenTotal ? Math.min(this.lenTotal - this.endPos_, n) : 0;
+      this.endPos_ += n - 1;
       if (this.ubuf && room > 0) this.copyToUser(s.substring(0, room - 1));
       return;
     }
-    const newEnd = this.endPos + n;
+    const newEnd = this.endPos_ + n;
     if (newEnd - this.startPos >= this.lenTotal) this.startPos = newEnd - this.lenTotal;
-    this.endPos = newEnd - 1;
+    this.endPos_ = newEnd - 1;
     if (this.ubuf) this.copyToUser(s);
   }
 
@@ -114,6 +114,28 @@ export class BpfVerifierLog {
       const tail = all.substring(all.length - this.lenTotal);
       this.chunks = [tail];
       this.keptLen = tail.length;
+    }
+  }
+
+  /** log->end_pos: where the next message goes (push_stack remembers it). */
+  get endPos(): number {
+    return this.endPos_;
+  }
+
+  /** bpf_vlog_reset: forget what was written after newPos (the verifier at log_level 1 drops
+   *  the trace of every path that ended well). log_true_size keeps the peak length. */
+  reset(newPos: number): void {
+    if (newPos > this.endPos_) throw new Error(`bpf_vlog_reset to ${newPos} beyond ${this.endPos_}`);
+    if (this.level === 0) return;
+    // Kept text covers [endPos - keptLen, endPos) in the rotating mode, [0, keptLen) when FIXED.
+    const keptStart = this.level & BPF_LOG_FIXED ? 0 : this.endPos_ - this.keptLen;
+    this.endPos_ = newPos;
+    if (this.endPos_ < this.startPos) this.startPos = this.endPos_;
+    const keep = Math.max(0, Math.min(this.keptLen, newPos - keptStart));
+    if (keep < this.keptLen) {
+      const text = this.chunks.join('').substring(0, keep);
+      this.chunks = keep > 0 ? [text] : [];
+      this.keptLen = keep;
     }
   }
 
