@@ -1,6 +1,6 @@
-// A minimal ELF64 little-endian reader: the section headers and sections by name, enough to
-// take .BTF, .BTF.ext, .maps and program sections out of a clang -target bpf object. Each
-// section's data is a view into the file's bytes, never a copy.
+// A minimal ELF64 little-endian reader: the section headers and sections by name, the symbol
+// table and SHT_REL relocations, enough for libbpf's bpf_object__elf_collect on a clang
+// -target bpf object. Each section's data is a view into the file's bytes, never a copy.
 
 import { ByteReader } from '../uapi/byte-reader.ts';
 import { Errno, KernelError } from '../uapi/errno.ts';
@@ -13,6 +13,22 @@ export const SHT_RELA = 4;
 export const SHT_NOBITS = 8;
 export const SHT_REL = 9;
 export const EM_BPF = 247;
+export const SHF_EXECINSTR = 0x4n;
+export const SHN_UNDEF = 0;
+export const SHN_ABS = 0xfff1;
+export const SHN_COMMON = 0xfff2;
+export const STB_LOCAL = 0;
+export const STB_GLOBAL = 1;
+export const STB_WEAK = 2;
+export const STT_NOTYPE = 0;
+export const STT_OBJECT = 1;
+export const STT_FUNC = 2;
+export const STT_SECTION = 3;
+export const STV_DEFAULT = 0;
+export const STV_INTERNAL = 1;
+export const STV_HIDDEN = 2;
+const SYM_SIZE = 24;
+const REL_SIZE = 16;
 
 /** Elf64_Shdr, with its name looked up and its bytes as a view. */
 export interface ElfSection {
@@ -30,10 +46,33 @@ export interface ElfSection {
   readonly data: Uint8Array;
 }
 
+/** Elf64_Sym, with its name looked up and st_info/st_other split. */
+export interface ElfSymbol {
+  readonly index: number;
+  readonly name: string;
+  readonly bind: number;
+  readonly type: number;
+  readonly visibility: number;
+  readonly shndx: number;
+  readonly value: number;
+  readonly size: number;
+}
+
+/** Elf64_Rel: the patched offset inside the target section and the symbol it refers to. */
+export interface ElfRel {
+  readonly offset: number;
+  readonly sym: number;
+  readonly type: number;
+}
+
 export interface ElfFile {
   readonly machine: number;
   readonly sections: readonly ElfSection[];
   section(name: string): ElfSection | undefined;
+  /** The SHT_SYMTAB section's symbols (index 0 is the null symbol), [] when stripped. */
+  readonly symbols: readonly ElfSymbol[];
+  /** The section index of the symbol table (0: none). */
+  readonly symtabIndex: number;
 }
 
 function noexec(msg: string): KernelError {
@@ -44,7 +83,9 @@ export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
-export function parseElf(bytes: Uint8Array): ElfFile {
+export function parseElf(input: Uint8Array): ElfFile {
+  // a plain Uint8Array over the same memory: a Node Buffer's slice() would be a view
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (!isElf(bytes)) throw noexec('not an ELF file');
   if (bytes.length < 64) throw noexec('ELF header is cut short');
   if (bytes[4] !== 2) throw noexec('not a 64-bit ELF file');
@@ -79,7 +120,43 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   }));
   const byName = new Map<string, ElfSection>();
   for (const s of sections) if (!byName.has(s.name)) byName.set(s.name, s);
-  return { machine, sections, section: (name) => byName.get(name) };
+  const symtabs = sections.filter((s) => s.type === SHT_SYMTAB);
+  if (symtabs.length > 1) throw noexec('multiple symbol tables');
+  const symtab = symtabs[0];
+  const symbols = symtab ? parseSymbols(symtab, sections) : [];
+  return { machine, sections, section: (name) => byName.get(name), symbols, symtabIndex: symtab?.index ?? 0 };
+}
+
+function parseSymbols(symtab: ElfSection, sections: readonly ElfSection[]): ElfSymbol[] {
+  const strtab = sections[symtab.link];
+  if (!strtab || strtab.type !== SHT_STRTAB) throw noexec(`symbol strings section ${symtab.link} missing or invalid`);
+  if (symtab.data.length % SYM_SIZE) throw noexec(`symbol table size ${symtab.data.length} not a multiple of ${SYM_SIZE}`);
+  const r = new ByteReader(symtab.data, 0, 'ELF symbols', Errno.ENOEXEC);
+  const out: ElfSymbol[] = [];
+  for (let i = 0; i < symtab.data.length / SYM_SIZE; i++) {
+    const o = i * SYM_SIZE;
+    const info = symtab.data[o + 4]!;
+    out.push({
+      index: i, name: cString(strtab.data, r.u32At(o)), bind: info >> 4, type: info & 0xf,
+      visibility: symtab.data[o + 5]! & 0x3, shndx: r.u16At(o + 6), value: Number(r.u64At(o + 8)),
+      size: Number(r.u64At(o + 16)),
+    });
+  }
+  return out;
+}
+
+/** The entries of an SHT_REL section (libbpf insists on sh_entsize == sizeof(Elf64_Rel)). */
+export function elfRels(sec: ElfSection): ElfRel[] {
+  if (sec.type !== SHT_REL || sec.entsize !== REL_SIZE || sec.data.length % REL_SIZE) {
+    throw noexec(`bad relocation section ${sec.name}`);
+  }
+  const r = new ByteReader(sec.data, 0, 'ELF relocations', Errno.ENOEXEC);
+  const out: ElfRel[] = [];
+  for (let o = 0; o < sec.data.length; o += REL_SIZE) {
+    const info = r.u64At(o + 8);
+    out.push({ offset: Number(r.u64At(o)), sym: Number(info >> 32n), type: Number(info & 0xffffffffn) });
+  }
+  return out;
 }
 
 /** The NUL-terminated string at off in a string table. */
