@@ -17,7 +17,8 @@ import { emitAlu, hi, lo } from './jit-alu.ts';
 import { emitCond } from './jit-jmp.ts';
 import { emitMem, type MemEmitCtx } from './jit-mem.ts';
 import {
-  BPF_NREGS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, type BpfProg, type BpfRunState,
+  BPF_NREGS, FRAME_WORDS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, type BpfProg,
+  type BpfRunState,
 } from './program.ts';
 import { BpfFault, addrOf } from './vm-memory.ts';
 
@@ -342,6 +343,31 @@ export class BpfJit {
       f(st, 0);
     } finally {
       this.tailCalls.cnt = outer;
+    }
+  }
+
+  /**
+   * Runs the subprogram of prog that starts at slot pc as a callback of the helper running now
+   * (bpf_loop, bpf_for_each_map_elem), as bpfCallbackRunInterp does: r1-r5 are the arguments
+   * the helper put in st.regs, the callback gets the frame after the helper's caller, r0 is
+   * left in st.regs, and r6-r10 are the caller's again afterwards (kept in st.frames, the
+   * interpreter's save area, which JIT'ed code has no other use for).
+   */
+  callback(prog: BpfProg, st: BpfRunState, pc: number): void {
+    const f = this.entry(prog, pc);
+    const R = st.regs;
+    const depth = st.depth + 1;
+    if (depth >= MAX_CALL_FRAMES) throw new BpfFault(`the callback's call stack of ${depth + 1} frames is too deep`);
+    const save = depth * FRAME_WORDS;
+    for (let i = 0; i < 10; i++) st.frames[save + i] = R[12 + i]!;
+    R[20] = MAX_BPF_STACK;
+    R[21] = st.stack.frame(depth).tag;
+    try {
+      f(st, depth);
+    } finally {
+      st.depth = depth - 1;
+      for (let i = 0; i < 10; i++) R[12 + i] = st.frames[save + i]!;
+      st.mem.forget();
     }
   }
 }

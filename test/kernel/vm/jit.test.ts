@@ -4,12 +4,17 @@ import { arrayMapOps, percpuArrayMapOps, type BpfArray } from '../../../src/kern
 import type { MapCreateAttr, MapOps } from '../../../src/kernel/maps/map.ts';
 import { KernelMemory } from '../../../src/kernel/memory.ts';
 import { bpfAssemble } from '../../../src/kernel/vm/asm.ts';
-import { bpfProgRunInterp } from '../../../src/kernel/vm/interpreter.ts';
+import {
+  BPF_ALU64_IMM, BPF_ALU64_REG, BPF_EMIT_CALL, BPF_EXIT_INSN, BPF_LD_FUNC, BPF_MOV64_IMM, BPF_MOV64_REG,
+} from '../../../src/kernel/vm/insn-builders.ts';
+import { bpfCallbackRunInterp, bpfProgRunInterp } from '../../../src/kernel/vm/interpreter.ts';
+import { encodeInsns } from '../../../src/kernel/vm/isa.ts';
 import { BpfJit, bpfJitSource } from '../../../src/kernel/vm/jit.ts';
 import {
   BpfProg, BpfRunState, MAX_TAIL_CALL_CNT, regGet, regSet, regSetAddr, type BpfRunHooks,
 } from '../../../src/kernel/vm/program.ts';
 import { BpfFault } from '../../../src/kernel/vm/vm-memory.ts';
+import { BPF_ADD, BPF_MUL } from '../../../src/uapi/bpf-insn.ts';
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY } from '../../../src/uapi/bpf-types.ts';
 
 const noHooks: BpfRunHooks = {
@@ -227,4 +232,45 @@ describe('inlined array map lookups (genLookup)', () => {
     const prog = new BpfProg(bpfAssemble(lookup(0)));
     expect(bpfJitSource(prog, { callMap: () => undefined })).toContain('S.hooks.callHelper(1, R)');
   });
+});
+
+describe('JIT callbacks (bpf_loop and friends)', () => {
+  // main: r6 = 7; r2 = &cb; r1 = 3; call 181; r0 += r6; exit
+  // cb:   r0 = r1 * 10 (the index, scaled); r6 = 999 (the caller's r6 must come back); exit
+  const insns = encodeInsns([
+    BPF_MOV64_IMM(6, 7), ...BPF_LD_FUNC(2, 5), BPF_MOV64_IMM(1, 3), BPF_EMIT_CALL(181),
+    BPF_ALU64_REG(BPF_ADD, 0, 6), BPF_EXIT_INSN(),
+    BPF_MOV64_REG(0, 1), BPF_ALU64_IMM(BPF_MUL, 0, 10), BPF_MOV64_IMM(6, 999), BPF_EXIT_INSN(),
+  ]);
+
+  for (const vm of ['jit', 'interp'] as const) {
+    it(`run the subprogram in the next frame, the caller's r6-r10 kept (${vm})`, () => {
+      const memory = new KernelMemory(1 << 20);
+      const prog = new BpfProg(insns);
+      const jit = new BpfJit();
+      const seen: bigint[] = [];
+      const st: BpfRunState = new BpfRunState(memory, {
+        ...noHooks,
+        callHelper(id, regs) {
+          expect(id).toBe(181);
+          const n = regGet(regs, 1);
+          const pc = 7; // the ld_imm64 at slot 1 points at slot 1 + 1 + 5
+          let sum = 0n;
+          for (let i = 0n; i < n; i++) {
+            regSet(regs, 1, i);
+            if (vm === 'jit') jit.callback(prog, st, pc);
+            else bpfCallbackRunInterp(st, prog.insns, pc);
+            seen.push(regGet(regs, 0));
+            sum += regGet(regs, 0);
+          }
+          regSet(regs, 0, sum);
+        },
+      });
+      if (vm === 'jit') jit.run(prog, st);
+      else bpfProgRunInterp(prog, st);
+      expect(seen).toEqual([0n, 10n, 20n]);
+      expect(regGet(st.regs, 0)).toBe(37n);
+      expect(regGet(st.regs, 6)).toBe(7n);
+    });
+  }
 });
