@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { BPF_PROG_INFO, BPF_PROG_INFO_SIZE } from '../../src/uapi/bpf-info.ts';
-import { BPF_PROG_TEST_RUN } from '../../src/uapi/bpf.ts';
+import { BPF_PROG_LOAD, BPF_PROG_TEST_RUN } from '../../src/uapi/bpf.ts';
 import {
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PROG_ARRAY, BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_SOCKET_FILTER,
 } from '../../src/uapi/bpf-types.ts';
 import { Errno } from '../../src/uapi/errno.ts';
 import { decodeLayout, encodeLayout } from '../../src/uapi/layout.ts';
-import { PROG_TEST_RUN_ATTR } from '../../src/uapi/bpf-attr.ts';
+import { PROG_LOAD_ATTR, PROG_TEST_RUN_ATTR } from '../../src/uapi/bpf-attr.ts';
 import { bpfProgCalcTag } from '../../src/kernel/prog.ts';
 import { sysBpf } from '../../src/kernel/syscall/bpf.ts';
 import {
-  enableStats, mapCreate, mapLookupElem, mapUpdateElem, objGetInfoByFd, progGetFdById, progGetNextId, progLoad, progTestRun,
+  btfLoad, enableStats, mapCreate, mapLookupElem, mapUpdateElem, objGetInfoByFd, progGetFdById, progGetNextId, progLoad, progTestRun,
 } from '../../src/kernel/syscall/api.ts';
 import { insnsToBytes } from '../../src/kernel/vm/isa.ts';
 import { EXIT, add64, call, ins, ldImm64, load, machine, mov64, movReg, program } from './prog-util.ts';
@@ -164,6 +164,62 @@ describe('program ids and fds', () => {
     expect(k.maps.size).toBe(0);
   });
 });
+
+/** BTF with [1] int, [2] int (void) proto, [3] FUNC "f" of [2]. */
+function funcBtf(): Uint8Array {
+  const strs = Buffer.from('\0int\0f\0', 'latin1');
+  const types = new DataView(new ArrayBuffer(16 + 12 + 12));
+  types.setUint32(0, 1, true); // "int"
+  types.setUint32(4, 1 << 24, true); // BTF_KIND_INT
+  types.setUint32(8, 4, true);
+  types.setUint32(12, 32, true); // 32 bits, unsigned
+  types.setUint32(16, 0, true);
+  types.setUint32(20, 13 << 24, true); // BTF_KIND_FUNC_PROTO, vlen 0
+  types.setUint32(24, 1, true);
+  types.setUint32(28, 5, true); // "f"
+  types.setUint32(32, (12 << 24) | 1, true); // BTF_KIND_FUNC, global
+  types.setUint32(36, 2, true);
+  const hdr = new DataView(new ArrayBuffer(24));
+  hdr.setUint16(0, 0xeb9f, true);
+  hdr.setUint8(2, 1);
+  hdr.setUint32(4, 24, true);
+  hdr.setUint32(8, 0, true);
+  hdr.setUint32(12, types.byteLength, true);
+  hdr.setUint32(16, types.byteLength, true);
+  hdr.setUint32(20, strs.length, true);
+  return Uint8Array.from(Buffer.concat([Buffer.from(hdr.buffer), Buffer.from(types.buffer), strs]));
+}
+
+describe('func_info', () => {
+  it('is kept with the program BTF and handed back in bpf_prog_info', () => {
+    const { k, t } = machine();
+    const btf = btfLoad(k, t, funcBtf());
+    expect(btf.ret).toBeGreaterThan(0);
+    const rec = new Uint8Array(8);
+    new DataView(rec.buffer).setUint32(4, 3, true);
+    const ld = (recSize: number) => withMapped(t, [rec], ([addr]) => sysLoad(k, t, {
+      prog_btf_fd: btf.ret, func_info: addr, func_info_cnt: 1, func_info_rec_size: recSize,
+    }));
+    expect(ld(6)).toBe(-Errno.EINVAL);
+    const fd = ld(8);
+    expect(fd).toBeGreaterThan(0);
+    const out = new Uint8Array(8);
+    const r = withMapped(t, [out], ([addr]) => info(k, t, fd, { nr_func_info: 1, func_info_rec_size: 8, func_info: addr }));
+    expect(r.info.nr_func_info).toBe(1);
+    expect(r.info.btf_id).toBe(k.btfs.values().next().value!.id);
+    expect(out).toEqual(rec);
+  });
+});
+
+/** PROG_LOAD of RET7 with extra attr fields. */
+function sysLoad(k: ReturnType<typeof machine>['k'], t: ReturnType<typeof machine>['t'], extra: Record<string, number | bigint>): number {
+  const insns = insnsToBytes(RET7);
+  const lic = Uint8Array.from(Buffer.from('GPL\0'));
+  return withMapped(t, [insns, lic], ([ia, la]) => {
+    const attr = encodeLayout(PROG_LOAD_ATTR, { prog_type: SF, insn_cnt: 2, insns: ia!, license: la!, ...extra }, 168);
+    return withMapped(t, [attr], ([aa]) => sysBpf(k, t, BPF_PROG_LOAD, aa!, 168));
+  });
+}
 
 describe('BPF_ENABLE_STATS', () => {
   it('counts runs while the stats fd is open', () => {

@@ -24,7 +24,7 @@ import { BtfObject } from '../btf-object.ts';
 import { File, FMODE_READ, FMODE_WRITE } from '../file.ts';
 import { BpfArray } from '../maps/array.ts';
 import { BpfMap, bpfProgMapCompatible } from '../maps/map.ts';
-import { BpfProg, bpfMapPtr, interpreterRuntime, jitRuntime, type MapRef } from '../prog.ts';
+import { BpfProg, bpfMapPtr, interpreterRuntime, jitRuntime, type MapRef, type ProgBtfInfo } from '../prog.ts';
 import type { Task } from '../task.ts';
 import type { UserMemory } from '../user-memory.ts';
 import { BPF_LD_IMM64, insnCount, insnsFromBytes, insnWord, type BpfInsns } from '../vm/isa.ts';
@@ -32,7 +32,7 @@ import { progTypeOps } from '../vm/prog-types.ts';
 import { bpfCheck, type VerifiedProg } from '../vm/verifier.ts';
 import type { VerifierMap } from '../vm/verifier-regs.ts';
 import { checkAttr, putUserU32, tokenGetFromFd, type BpfCall } from './call.ts';
-import { bpfObjNameCpy } from './map.ts';
+import { btfGetByFd, bpfObjNameCpy } from './map.ts';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS: the most instructions a bpf_capable loader may load. */
 const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -99,6 +99,45 @@ function checkAttach(task: Task, attr: { prog_type: number; expected_attach_type
   if (attr.prog_type === BPF_PROG_TYPE_SYSCALL && attr.expected_attach_type) {
     throw new KernelError(Errno.EINVAL, 'syscall programs take no expected_attach_type');
   }
+}
+
+const MIN_BPF_FUNCINFO_SIZE = 8;
+const MAX_FUNCINFO_REC_SIZE = 252;
+const MIN_BPF_LINEINFO_SIZE = 16;
+const MAX_LINEINFO_REC_SIZE = 252;
+
+/** user records of recSize bytes each, cut to the kernel's record of size bytes. */
+function copyRecords(mem: UserMemory, addr: bigint, cnt: number, recSize: number, size: number): Uint8Array {
+  const raw = mem.copyFromUser(addr, cnt * recSize);
+  const out = new Uint8Array(cnt * size);
+  for (let i = 0; i < cnt; i++) out.set(raw.subarray(i * recSize, i * recSize + size), i * size);
+  return out;
+}
+
+/**
+ * check_btf_info's intake: the program's BTF (prog_btf_fd, not the kernel's), and its
+ * func_info / line_info records at the sizes this kernel knows, kept for bpf_prog_info.
+ * The records themselves are not checked against the BTF and the subprograms.
+ */
+function progBtfInfo(task: Task, attr: {
+  prog_btf_fd: number; func_info: bigint; func_info_cnt: number; func_info_rec_size: number;
+  line_info: bigint; line_info_cnt: number; line_info_rec_size: number;
+}): ProgBtfInfo | undefined {
+  if (!attr.func_info_cnt && !attr.line_info_cnt) return undefined;
+  const btf = btfGetByFd(task, attr.prog_btf_fd);
+  if (btf.kernelBtf) throw new KernelError(Errno.EACCES, 'kernel BTF cannot describe a program');
+  const fr = attr.func_info_rec_size;
+  if (attr.func_info_cnt && (fr < MIN_BPF_FUNCINFO_SIZE || fr > MAX_FUNCINFO_REC_SIZE || fr % 4)) {
+    throw new KernelError(Errno.EINVAL, 'invalid func info rec size');
+  }
+  const lr = attr.line_info_rec_size;
+  if (attr.line_info_cnt && (lr < MIN_BPF_LINEINFO_SIZE || lr > MAX_LINEINFO_REC_SIZE || lr & 3)) {
+    throw new KernelError(Errno.EINVAL, 'invalid line info rec size');
+  }
+  const mem = task.mem;
+  const funcInfo = copyRecords(mem, attr.func_info, attr.func_info_cnt, fr, MIN_BPF_FUNCINFO_SIZE);
+  const lineInfo = copyRecords(mem, attr.line_info, attr.line_info_cnt, lr, MIN_BPF_LINEINFO_SIZE);
+  return { btf: btf.get(), funcInfo, funcInfoRecSize: MIN_BPF_FUNCINFO_SIZE, lineInfo, lineInfoRecSize: MIN_BPF_LINEINFO_SIZE };
 }
 
 /** The map behind an fd of the loading task, or undefined (the verifier logs and refuses). */
@@ -255,6 +294,7 @@ export function bpfProgLoad(call: BpfCall): number {
   if (!r.ok) throw new KernelError(r.errno, r.reason);
   if (logErr) throw new KernelError(logErr, logErr === Errno.ENOSPC ? 'the verifier log did not fit in log_buf' : 'log_buf faulted');
 
+  const btfInfo = progBtfInfo(task, attr);
   const usedMaps = r.prog.usedMaps.map((m: VerifierMap) => (m as BpfMap).get());
   const x = xlate(insns, r.prog);
   // bpf_prog_select_runtime: the JIT unless the kernel runs the interpreter.
@@ -274,6 +314,7 @@ export function bpfProgLoad(call: BpfCall): number {
     createdByUid: task.uid,
     maxCtxOffset: r.prog.maxCtxOffset,
     verifiedInsns: r.prog.insnProcessed,
+    btfInfo,
   });
   // bpf_check_tail_call: maps of programs take this program's type as their owner's
   for (const m of usedMaps) {
