@@ -11,7 +11,7 @@ import * as bpfTypes from '../uapi/bpf-types.ts';
 import { BPF_CMD_NAMES } from '../uapi/bpf.ts';
 import { Errno, KernelError } from '../uapi/errno.ts';
 import type { IntKind } from '../uapi/layout.ts';
-import { latin1Decode } from '../uapi/latin1.ts';
+import { latin1Decode, latin1Encode } from '../uapi/latin1.ts';
 
 export interface ControlArg {
   readonly name: string;
@@ -139,12 +139,22 @@ export function parseHex(raw: Uint8Array, what: string): Uint8Array {
   return out;
 }
 
-const HEX_DIGITS = '0123456789abcdef';
+const HEX_DIGITS = latin1Encode('0123456789abcdef');
+const ascii = new TextDecoder();
+
+/** The hex digits of bytes, as ASCII bytes (what a writer of a big payload sends). */
+export function hexAscii(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    out[2 * i] = HEX_DIGITS[b >> 4]!;
+    out[2 * i + 1] = HEX_DIGITS[b & 15]!;
+  }
+  return out;
+}
 
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 15]!;
-  return s;
+  return ascii.decode(hexAscii(bytes));
 }
 
 /** C-style escapes inside "..." and '...': \n \t \r \0 \\ \" \' \xHH. */

@@ -66,9 +66,9 @@ export class ControlSession {
   /**
    * bpf(cmd, attr) with attr's fields from `fields`: a Uint8Array for a pointer field is mapped
    * into the task's memory for the call (empty: NULL), so the kernel reads and writes it in
-   * place. Returns the result and the attr as the kernel left it.
+   * place. Returns the result, the attr as sent and as the kernel left it.
    */
-  bpf(cmd: number, layout: Layout, fields: Record<string, number | bigint | Uint8Array>): { ret: number; attr: Uint8Array } {
+  bpf(cmd: number, layout: Layout, fields: Record<string, number | bigint | Uint8Array>): { ret: number; sent: Uint8Array; attr: Uint8Array } {
     const mem = this.task.mem;
     const mapped: bigint[] = [];
     try {
@@ -85,7 +85,8 @@ export class ControlSession {
       const attr = encodeLayout(layout, values as Encodable<Fields>, BPF_ATTR_SIZE);
       const attrAddr = mem.map(attr);
       mapped.push(attrAddr);
-      return { ret: sysBpf(this.ctx.kernel, this.task, cmd, attrAddr, BPF_ATTR_SIZE), attr };
+      const sent = attr.slice();
+      return { ret: sysBpf(this.ctx.kernel, this.task, cmd, attrAddr, BPF_ATTR_SIZE), sent, attr };
     } finally {
       for (const a of mapped) mem.unmap(a);
     }

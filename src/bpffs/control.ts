@@ -31,7 +31,7 @@ import { decodeLayout, type FieldSpec, type Layout } from '../uapi/layout.ts';
 import { latin1Decode, latin1Encode } from '../uapi/latin1.ts';
 import type { FileOperations } from '../vfs/inode.ts';
 import {
-  commandName, einval, parseControlLine, parseHex, parseIntField, parseString, toHex,
+  commandName, einval, isHexBytes, parseControlLine, parseHex, parseIntField, parseString, toHex,
   type ControlArg, type ControlLine,
 } from './control-parse.ts';
 import { ControlSession, quoteReply, type ControlSessionContext, type Reply } from './control-session.ts';
@@ -230,6 +230,9 @@ class Command {
         bytes = latin1Encode(`${s}\0`);
       } else if (map && (a.name === 'key' || a.name === 'value')) {
         bytes = mapElemBytes(map, a.name, a.raw);
+      } else if (!map && (a.name === 'key' || a.name === 'value') && this.spec('map_fd') && !isHexBytes(a.raw)) {
+        // No map behind map_fd: the kernel refuses the fd before it reads the key (EBADF).
+        bytes = new Uint8Array(0);
       } else {
         bytes = parseHex(a.raw, a.name);
       }
@@ -318,13 +321,13 @@ function runCommand(session: ControlSession, line: ControlLine): Reply {
     c.pointersPass(c.scalarsPass());
     const fields: Record<string, Scalar | Uint8Array> = Object.fromEntries(c.scalars);
     for (const [name, b] of c.bufs) fields[name] = b.bytes;
-    const { ret, attr } = session.bpf(line.cmd, c.layout, fields);
+    const { ret, sent, attr } = session.bpf(line.cmd, c.layout, fields);
     const log = [c.bufs.get('log_buf'), c.bufs.get('btf_log_buf')].filter((b) => b !== undefined).map((b) => cText(b.bytes));
     const logLines = log.join('').split('\n').filter((l) => l !== '');
     // A failed command may still have written results (a batch ending with ENOENT counts
     // and copies what it found before the end): the reply shows them either way.
-    const pairs = replyPairs(c, ret, decodeLayout(c.layout, attr));
-    if (ret < 0) return { errno: -ret as Errno, detail: logLines.at(-1) ?? '', pairs, log: logLines };
+    const pairs = replyPairs(c, ret, decodeLayout(c.layout, sent), decodeLayout(c.layout, attr));
+    if (ret < 0) return { errno: -ret as Errno, detail: logReason(logLines), pairs, log: logLines };
     if (c.pin !== undefined && FD_COMMANDS.has(line.cmd)) {
       const r = session.bpf(BPF_OBJ_PIN, OBJ_ATTR, { pathname: latin1Encode(`${c.pin}\0`), bpf_fd: ret }).ret;
       if (r < 0) {
@@ -341,7 +344,15 @@ function runCommand(session: ControlSession, line: ControlLine): Reply {
   }
 }
 
-function replyPairs(c: Command, ret: number, after: Record<string, unknown>): string[] {
+/** The line of a failed load's log that says why: the last one before the statistics. */
+function logReason(lines: readonly string[]): string {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!/^(processed \d+ insns|verification time|stack depth)/.test(lines[i]!)) return lines[i]!;
+  }
+  return '';
+}
+
+function replyPairs(c: Command, ret: number, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const cmd = c.line.cmd;
   const pairs: string[] = [];
   if (FD_COMMANDS.has(cmd) && ret > 0) pairs.push(`fd=${ret}`);
@@ -351,8 +362,7 @@ function replyPairs(c: Command, ret: number, after: Record<string, unknown>): st
     const kind = spec[1];
     if (kind === 'ptr' || kind === 'bytes') continue;
     const v = after[name] as Scalar;
-    const given = c.scalars.get(name) ?? 0;
-    if (always.includes(name) || BigInt(v) !== BigInt(given)) pairs.push(`${name}=${String(v)}`);
+    if (always.includes(name) || BigInt(v) !== BigInt(before[name] as Scalar)) pairs.push(`${name}=${String(v)}`);
   }
   for (const [name, b] of c.bufs) {
     if (!b.out || name === 'log_buf' || name === 'btf_log_buf') continue;
