@@ -21,6 +21,7 @@ import { Errno, KernelError } from '../../uapi/errno.ts';
 import { encodeLayout, type Encodable, type Fields, type Layout } from '../../uapi/layout.ts';
 import { latin1Encode } from '../../uapi/latin1.ts';
 import type { Kernel } from '../kernel.ts';
+import { memcpy } from '../maps/memcpy.ts';
 import type { Task } from '../task.ts';
 import { sysBpf, sysBpfElem } from './bpf.ts';
 import type { UserPtrs } from './call.ts';
@@ -95,7 +96,7 @@ const callerBufs: UserPtrs<Buf> = {
   copyToUser(mem, p, data) {
     if (p === null) return mem.copyToUser(0n, data);
     if (p.length < data.length) fault(data.length);
-    p.set(data);
+    memcpy(p, 0, data, 0, data.length);
   },
 };
 

@@ -13,6 +13,7 @@ import {
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import { decodeLayout } from '../../uapi/layout.ts';
 import { FMODE_READ, FMODE_WRITE } from '../file.ts';
+import { memzero } from '../maps/memcpy.ts';
 import type { Task } from '../task.ts';
 import { checkAttr, fdGetMap, userAddrs, type BpfCall, type UserPtrs } from './call.ts';
 import {
@@ -34,6 +35,24 @@ function elemCall(call: BpfCall, body: ElemCommand): number {
   return body(call.task, userAddrs, attr.map_fd, attr.key, attr.value, elemFlags(attr.flags));
 }
 
+/** Sizes up to this get a kernel buffer that is kept (see kernelBuf). */
+const KEPT_BUF_MAX = 256;
+const keptBufs: (Uint8Array | undefined)[] = [];
+
+/**
+ * The kernel's buffer for what a command copies out (map_lookup_elem's kvmalloc(value_size),
+ * get_next_key's next_key), zeroed as a fresh one. Small ones are kept, one per size, since
+ * commands never nest and no map op keeps the buffer it fills; the caller copies it out before
+ * the next command.
+ */
+function kernelBuf(size: number): Uint8Array {
+  if (size > KEPT_BUF_MAX) return new Uint8Array(size);
+  let b = keptBufs[size];
+  if (b) memzero(b, 0, size);
+  else keptBufs[size] = b = new Uint8Array(size);
+  return b;
+}
+
 function noPerm(what: string): KernelError {
   return new KernelError(Errno.EPERM, `map fd is not ${what}`);
 }
@@ -50,7 +69,7 @@ export const doMapLookupElem: ElemCommand = (task, u, fd, ukey, uvalue, flags) =
   if (!(mapGetSysPerms(map, file) & FMODE_READ)) throw noPerm('readable');
   checkLockFlag(map, flags);
   const key = copyKey(u, task.mem, ukey, map.keySize);
-  const value = new Uint8Array(mapValueSize(map));
+  const value = kernelBuf(mapValueSize(map));
   const err = mapCopyValue(map, key, value, flags);
   if (err) return err;
   u.copyToUser(task.mem, uvalue, value);
@@ -82,7 +101,7 @@ export const doMapGetNextKey: ElemCommand = (task, u, fd, ukey, unextKey) => {
   const { map, file } = fdGetMap(task, fd);
   if (!(mapGetSysPerms(map, file) & FMODE_READ)) throw noPerm('readable');
   const key = u.isNull(ukey) ? null : copyKey(u, task.mem, ukey, map.keySize);
-  const nextKey = new Uint8Array(map.keySize);
+  const nextKey = kernelBuf(map.keySize);
   const err = map.ops.getNextKey(map, key, nextKey);
   if (err) return err;
   u.copyToUser(task.mem, unextKey, nextKey);
@@ -100,7 +119,7 @@ export const doMapLookupAndDeleteElem: ElemCommand = (task, u, fd, ukey, uvalue,
   if (flags && queueStack) throw new KernelError(Errno.EINVAL, 'queue/stack pop takes no flags');
   checkLockFlag(map, flags);
   const key = copyKey(u, task.mem, ukey, map.keySize);
-  const value = new Uint8Array(mapValueSize(map));
+  const value = kernelBuf(mapValueSize(map));
   let err = -Errno.ENOTSUPP;
   if (queueStack) {
     if (map.ops.pop) err = map.ops.pop(map, value);
