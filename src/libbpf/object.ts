@@ -5,7 +5,7 @@
 
 import { Btf } from '../btf/btf.ts';
 import {
-  BPF_CALL, BPF_DW, BPF_IMM, BPF_JMP, BPF_LD, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
+  BPF_CALL, BPF_DW, BPF_IMM, BPF_JMP, BPF_LD, BPF_PSEUDO_CALL,
 } from '../uapi/bpf-insn.ts';
 import { BPF_F_MMAPABLE, BPF_F_RDONLY_PROG } from '../uapi/bpf.ts';
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PROG_ARRAY } from '../uapi/bpf-types.ts';

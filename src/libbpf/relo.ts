@@ -22,8 +22,8 @@ function relocErr(prog: BpfProgram, msg: string): KernelError {
 }
 
 /** bpf_object__relocate_data(): patches the program's own instructions with map fds. */
-function relocateData(obj: BpfObject, prog: BpfProgram, mapFd: (idx: number) => number): Uint8Array {
-  const insns = prog.insns.slice();
+function relocateData(obj: BpfObject, prog: BpfProgram, own: Uint8Array, mapFd: (idx: number) => number): Uint8Array {
+  const insns = own.slice();
   const dv = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
   for (const r of prog.relos) {
     if (r.type !== 'ld64' && r.type !== 'data') continue;
@@ -106,10 +106,15 @@ function relocCode(obj: BpfObject, main: Main, prog: BpfProgram, code: Map<BpfPr
 }
 
 /** bpf_object__relocate() for one entry program: mapFd gives each map's fd (libbpf's
- *  map->fd; a test may give the map's index instead, as the golden files record). */
-export function relocateProgram(obj: BpfObject, prog: BpfProgram, mapFd: (idx: number) => number): RelocatedProg {
+ *  map->fd; a test may give the map's index instead, as the golden files record); core has
+ *  the CO-RE-relocated instructions of the programs that had CO-RE relocations. */
+export function relocateProgram(
+  obj: BpfObject, prog: BpfProgram, mapFd: (idx: number) => number, core?: ReadonlyMap<BpfProgram, Uint8Array>,
+): RelocatedProg {
   const code = new Map<BpfProgram, Uint8Array>();
-  for (const p of obj.programs) if (p === prog || p.isSubprog) code.set(p, relocateData(obj, p, mapFd));
+  for (const p of obj.programs) {
+    if (p === prog || p.isSubprog) code.set(p, relocateData(obj, p, core?.get(p) ?? p.insns, mapFd));
+  }
   const main: Main = { chunks: [code.get(prog)!.slice()], cnt: prog.secInsnCnt, funcInfo: [], lineInfo: [], placed: new Map([[prog, 0]]) };
   relocCode(obj, main, prog, code);
   const insns = new Uint8Array(main.cnt * BPF_INSN_SZ);
