@@ -27,10 +27,13 @@ const value = fc.oneof(
   fc.string({ maxLength: 12 }),
 );
 
-const randomLine = fc.tuple(
-  fc.constantFrom(...commands, 'nonsense'),
-  fc.array(fc.tuple(fc.constantFrom(...fieldNames, ...extraNames), value), { maxLength: 7 }),
-).map(([cmd, args]) => [cmd, ...args.map(([k, v]) => `${k}=${v}`)].join(' '));
+/** A command with fields mostly its own (from its attr layout), sometimes anyone's. */
+const randomLine = fc.integer({ min: 0, max: commands.length }).chain((cmd) => {
+  const own = cmd < commands.length ? Object.keys(BPF_CMD_ATTRS[cmd]!.layout.fields) : [];
+  const name = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...own, 'map_fd') }, fc.constantFrom(...fieldNames, ...extraNames));
+  return fc.array(fc.tuple(name, value), { maxLength: 7 })
+    .map((args) => [commands[cmd] ?? 'nonsense', ...args.map(([k, v]) => `${k}=${v}`)].join(' '));
+});
 
 const seeds = [
   'map_create map_type=hash key_size=4 value_size=8 max_entries=4 map_name=fz pin=mine',
@@ -48,12 +51,12 @@ const seeds = [
 /** Byte-level mutations of a valid line: flips, cuts, insertions, duplications. */
 const mutatedLine = fc.tuple(
   fc.constantFrom(...seeds),
-  fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+  fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 2 }),
 ).map(([seed, muts]) => {
   let b = Array.from(latin1Encode(seed));
   for (const [at, op, byte] of muts) {
     const i = at % (b.length + 1);
-    if (op === 0) b[i] = byte === 0x0a ? 0x20 : byte;
+    if (op === 0) b[i] = byte < 128 ? latin1Encode('0123456789abcdef')[byte & 15]! : byte === 0x0a ? 0x20 : byte;
     else if (op === 1) b.splice(i, 1 + (byte % 8));
     else if (op === 2) b.splice(i, 0, byte === 0x0a ? 0x3d : byte);
     else b = [...b.slice(0, i), ...b.slice(i % 16)];
@@ -87,7 +90,11 @@ function check(env: Env, s: Session, line: Uint8Array): number {
 }
 
 describe('control file fuzz', () => {
-  for (const [name, lines] of [['random command lines', randomLine.map((l) => latin1Encode(`${l}\n`))], ['mutated valid lines', mutatedLine.map((b) => Uint8Array.from([...b, 0x0a]))]] as const) {
+  const cases = [
+    { name: 'random command lines', lines: randomLine.map((l) => latin1Encode(`${l}\n`)), minOk: 3 },
+    { name: 'mutated valid lines', lines: mutatedLine.map((b) => Uint8Array.from([...b, 0x0a])), minOk: 20 },
+  ];
+  for (const { name, lines, minOk } of cases) {
     it(`survives ${name}: errno and log line per failure, other maps untouched`, () => {
       const env = makeEnv();
       const before = victim(env);
@@ -107,7 +114,7 @@ describe('control file fuzz', () => {
       expect(want).toBe('ok count=2 keys=0000000001000000 values=2a00000007000000 out_batch=01000000\n');
       expect(before()).toBe(want);
       // The lines reached the kernel: some commands ran, and failures came with several errnos.
-      expect(outcomes.get(0)).toBeGreaterThan(10);
+      expect(outcomes.get(0)).toBeGreaterThan(minOk);
       expect(outcomes.size).toBeGreaterThan(3);
       const t = env.open();
       expect(t.cmd('map_create map_type=array key_size=4 value_size=4 max_entries=1').reply).toMatch(/^ok fd=\d+\n$/);
