@@ -28,7 +28,7 @@ function intOpt(key: string, v: string, radix: number, max: number): number {
 
 /** bpf_parse_param over a comma-separated -o string. Unknown options fail with EINVAL. */
 export function parseBpffsOptions(text: string): BpffsOptions {
-  let o: { -readonly [K in keyof BpffsOptions]: BpffsOptions[K] } = { ...DEFAULT_BPFFS_OPTIONS };
+  const o: { -readonly [K in keyof BpffsOptions]: BpffsOptions[K] } = { ...DEFAULT_BPFFS_OPTIONS };
   for (const part of text.split(',')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
@@ -56,6 +56,5 @@ export function parseBpffsOptions(text: string): BpffsOptions {
         throw new KernelError(Errno.EINVAL, `unknown mount option '${key}'`);
     }
   }
-  o = { ...o };
   return o;
 }
