@@ -1,9 +1,10 @@
 // JIT emitters for LDX, ST, STX and BPF_ATOMIC: every access goes through the run's checked
 // VmMemory (M), as the interpreter's do, so a bad one stops the program with the same BpfFault.
-// The one exception is an access the JIT can prove safe: r10-relative inside the 512-byte frame
-// in a program that never writes r10 (what the verifier's check_stack_access proves, done here
-// locally); it goes straight to the frame's DataView (SD) while the frame pointer is at the top
-// of this depth's frame (fs, checked once on entry).
+// The one exception is an access the JIT can prove safe: inside the 512-byte frame through r10,
+// or a register the block set to r10 plus a constant, in a program that never writes r10 (what
+// the verifier's check_stack_access proves, done here locally); it goes straight to the frame's
+// DataView (SD) while the frame pointer is at the top of this depth's frame (fs, checked once
+// on entry), and leaves VmMemory's one-region cache to the other regions.
 
 import {
   BPF_ADD, BPF_AND, BPF_ATOMIC, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_LDX, BPF_MEMSX,
@@ -27,13 +28,16 @@ export interface MemEmitCtx {
   stackFast: boolean;
   /** Set when an emitted access uses the frame fast path (the function then needs SD, fs). */
   usedFrame: boolean;
+  /** Registers known, at the instruction being emitted, to hold r10 plus a constant. */
+  fp: Map<number, number>;
 }
 
 /** The frame offset of [base + off] when the access is provably inside the frame. */
-function stackOffset(ctx: MemEmitCtx, base: number, off: number, size: number): number | undefined {
-  if (!ctx.stackFast || base !== 10 || off < -MAX_BPF_STACK || off + size > 0) return undefined;
+export function stackOffset(ctx: MemEmitCtx, base: number, off: number, size: number): number | undefined {
+  const k = base === 10 ? 0 : ctx.fp.get(base);
+  if (!ctx.stackFast || k === undefined || k + off < -MAX_BPF_STACK || k + off + size > 0) return undefined;
   ctx.usedFrame = true;
-  return MAX_BPF_STACK + off;
+  return MAX_BPF_STACK + k + off;
 }
 
 function le(size: number): string {

@@ -8,14 +8,15 @@
 import type { BpfMap } from '../maps/map.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JMP, BPF_JMP32,
-  BPF_LD, BPF_LDX, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_STX, bpfClass, bpfMode, bpfOp,
+  BPF_ADD, BPF_K, BPF_LD, BPF_LDX, BPF_MOV, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_STX, BPF_SUB, BPF_X,
+  bpfClass, bpfMode, bpfOp,
 } from '../../uapi/bpf-insn.ts';
 import { BPF_FUNC } from '../../uapi/bpf-helpers.ts';
 import { div64, mod64, sdiv64, smod64 } from './interpreter-alu.ts';
 import { BPF_CALLX, BPF_LD_IMM64, decodeInsn, type BpfInsn } from './isa.ts';
 import { emitAlu, hi, lo } from './jit-alu.ts';
 import { emitCond } from './jit-jmp.ts';
-import { emitMem, type MemEmitCtx } from './jit-mem.ts';
+import { emitMem, stackOffset, type MemEmitCtx } from './jit-mem.ts';
 import {
   BPF_NREGS, FRAME_WORDS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, type BpfProg,
   type BpfRunState,
@@ -163,7 +164,9 @@ function emitCall(p: JitProg, x: BpfInsn, i: number): string {
       return `refs[${k}]`;
     };
     const body = map.ops.genLookup(map, { key: 'k', lo: lo(0), hi: hi(0), ref });
-    return `k = M.ldW(${hi(2)}, ${lo(2)}, 0); ${body}`;
+    const so = stackOffset(p.mem, 2, 0, 4);
+    const key = so === undefined ? `M.ldW(${hi(2)}, ${lo(2)}, 0)` : `fs ? SD.getInt32(${so}, true) : M.ldW(${hi(2)}, ${lo(2)}, 0)`;
+    return `k = ${key}; ${body}`;
   }
   return helperCall(p, String(x.imm));
 }
@@ -193,6 +196,32 @@ function emitInsn(p: JitProg, i: number, next: number): string {
   return isJa(x) ? go : `if (${emitCond(x)}) ${go}`;
 }
 
+/**
+ * Follows, through one block, which registers hold r10 plus a constant (`r2 = r10; r2 += -4`,
+ * how clang passes stack pointers to helpers), so accesses through them take the frame fast
+ * path. Anything else that writes a register forgets it; a call forgets all.
+ */
+function trackFramePointers(fp: Map<number, number>, x: BpfInsn): void {
+  const cls = bpfClass(x.code);
+  if (x.code === (BPF_ALU64 | BPF_MOV | BPF_X) && x.off === 0 && (x.src === 10 || fp.has(x.src))) {
+    fp.set(x.dst, x.src === 10 ? 0 : fp.get(x.src)!);
+    return;
+  }
+  const k = fp.get(x.dst);
+  if (k !== undefined && (x.code === (BPF_ALU64 | BPF_ADD | BPF_K) || x.code === (BPF_ALU64 | BPF_SUB | BPF_K))) {
+    const next = x.code === (BPF_ALU64 | BPF_ADD | BPF_K) ? k + x.imm : k - x.imm;
+    // Past a few frames either way it can no longer be in one; the sum stays exact.
+    if (Math.abs(next) < 1 << 20) fp.set(x.dst, next);
+    else fp.delete(x.dst);
+    return;
+  }
+  if (cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX || x.code === BPF_LD_IMM64) fp.delete(x.dst);
+  else if (cls === BPF_STX && bpfMode(x.code) === BPF_ATOMIC) {
+    fp.delete(x.imm === BPF_CMPXCHG ? 0 : x.src);
+    if (x.imm === BPF_CMPXCHG) fp.delete(x.src);
+  } else if (cls === BPF_JMP && bpfOp(x.code) === BPF_CALL) fp.clear();
+}
+
 /** The slots reachable from entry without leaving the function (a call returns to i + 1). */
 function reachable(p: JitProg, entry: number): number[] {
   const seen = new Set<number>([entry]);
@@ -219,9 +248,14 @@ function emitFunction(p: JitProg, entry: number): string {
   p.mem.usedFrame = false;
   p.written = regsWritten(p.insns, slots);
   const body: string[] = [];
+  p.mem.fp.clear();
   slots.forEach((i, n) => {
-    if (targets.has(i)) body.push(`case ${i}:`);
+    if (targets.has(i)) {
+      body.push(`case ${i}:`);
+      p.mem.fp.clear();
+    }
     body.push(`  ${emitInsn(p, i, slots[n + 1] ?? -1)}`);
+    trackFramePointers(p.mem.fp, p.insns[i]!);
   });
   const looped = targets.size > 0;
   // Registers the function never names need no local value (only r10, for the frame check).
@@ -264,7 +298,7 @@ function functionEntries(p: JitProg): number[] {
 export function bpfJitSource(prog: BpfProg, opts: JitOptions = {}, refs: object[] = []): string {
   const insns: BpfInsn[] = [];
   for (let i = 0; i < prog.len; i++) insns.push(decodeInsn(prog.insns, i));
-  const p: JitProg = { insns, opts, refs, mem: { stackFast: !writesR10(insns), usedFrame: false }, written: [] };
+  const p: JitProg = { insns, opts, refs, mem: { stackFast: !writesR10(insns), usedFrame: false, fp: new Map() }, written: [] };
   const entries = functionEntries(p);
   return [
     '"use strict";',

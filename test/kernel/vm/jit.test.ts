@@ -76,6 +76,15 @@ describe('JIT code', () => {
     expect(moved).not.toContain('SD.');
     expect(both('add %r10, -8\nstdw [%r10-8], 1\nldxdw %r0, [%r10-8]\nldxdw %r1, [%r10]\nadd %r0, %r1\nexit')).toBe(1n);
   });
+
+  it('follows r10 plus a constant through a block, and only there', () => {
+    const text = 'mov %r2, %r10\nadd %r2, -16\nstdw [%r2+8], 5\nja +0\nldxdw %r0, [%r2+8]\nexit';
+    const src = bpfJitSource(new BpfProg(bpfAssemble(text)));
+    expect(src).toContain('SD.setInt32(504, 5, true)');
+    expect(src).toContain('r0l = M.ldDW(r2h, r2l, 8)');
+    expect(both(text)).toBe(5n);
+    expect(both('mov %r2, %r10\nadd %r2, 8\nstdw [%r2-16], 1\nldxw %r0, [%r2-4]\nexit')).toMatchObject({ pc: 3 });
+  });
 });
 
 describe('JIT against the interpreter', () => {
