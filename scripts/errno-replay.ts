@@ -2,6 +2,9 @@
 // "How to replay a case") against the fake kernel's sysBpf: a fresh kernel and task per case,
 // each step's attr and user buffers mapped at the recorded placeholder addresses, fds patched,
 // then errno, return values, out buffers, attr_out, the BTF_LOAD log and map_info compared.
+// The pin cases run against an in-process bpffs at /sys/fs/bpf: OBJ_PIN/OBJ_GET through the
+// kernel, and the file steps (mkdir, rmdir, unlink, rename, stat, open, read, cat) through its
+// VFS, `cat`'s stdout compared byte for byte with what the VFS read path returns.
 // Steps that need what later issues bring are reported as skipped, with the reason.
 
 import { readFileSync } from 'node:fs';
@@ -10,8 +13,12 @@ import { BPF_MAP_INFO, BPF_MAP_INFO_SIZE } from '../src/uapi/bpf-info.ts';
 import { errnoName } from '../src/uapi/errno.ts';
 import { decodeLayout } from '../src/uapi/layout.ts';
 import { latin1Decode } from '../src/uapi/latin1.ts';
+import { createBpffs } from '../src/bpffs/mount.ts';
+import type { Bpffs } from '../src/bpffs/super.ts';
 import { File } from '../src/kernel/file.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
+import { KernelError } from '../src/uapi/errno.ts';
+import { O_RDONLY, O_WRONLY } from '../src/vfs/stat.ts';
 import { sysBpf } from '../src/kernel/syscall/bpf.ts';
 import type { Task } from '../src/kernel/task.ts';
 
@@ -41,6 +48,10 @@ export interface Step {
   path?: string;
   flags?: number;
   args?: string[];
+  st_mode?: string;
+  st_size?: number;
+  st_nlink?: number;
+  stdout?: string;
   result: number | string;
   errno: number;
   ret_is_fd?: string;
@@ -80,17 +91,19 @@ function toHex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
 
-const FS_OPS = new Set(['cat', 'stat', 'mkdir', 'rename', 'rmdir', 'unlink', 'read', 'open_wronly']);
+/** Where the recorded kernel had its bpffs; this replay mounts its own there. */
+const BPFFS = '/sys/fs/bpf';
 
 /** Why a case cannot run yet, or undefined when every step is one this kernel has. */
-export function skipReason(c: Case, k: Kernel): string | undefined {
+export function skipReason(c: Case): string | undefined {
+  if (c.env?.includes('bpf_preload')) {
+    return "depends on the recording machine's bpf_preload (maps.debug listed but not openable there)";
+  }
   for (const s of [...c.setup, c.call]) {
     if (s.op === 'perf_event_open') return 'needs perf_event_open (the perf event issue)';
-    if (s.op === 'open' && s.path !== '/dev/null') {
-      return s.path?.startsWith('/sys/fs/cgroup') ? 'needs cgroup fds (the cgroup issue)' : 'needs the filesystem (the bpffs issue)';
+    if (s.op === 'open' && s.path !== '/dev/null' && !s.path?.startsWith(BPFFS)) {
+      return s.path?.startsWith('/sys/fs/cgroup') ? 'needs cgroup fds (the cgroup issue)' : `needs ${s.path} (not on bpffs)`;
     }
-    if (s.op && FS_OPS.has(s.op)) return `needs the filesystem op ${s.op} (the bpffs issue)`;
-    if ((s.cmd === 'BPF_OBJ_PIN' || s.cmd === 'BPF_OBJ_GET') && !k.bpffs) return 'needs OBJ_PIN/OBJ_GET on a bpffs (the bpffs issue)';
   }
   return undefined;
 }
@@ -114,6 +127,7 @@ function mapIds(bytes: Uint8Array, ids: Map<number, number>): Uint8Array {
 class CaseRun {
   readonly k = new Kernel({ nrCpus: 2, memoryLimit: MEMORY_LIMIT, seed: 1 });
   readonly task: Task = this.k.spawn('errno-replay');
+  readonly fs: Bpffs = createBpffs(this.k, { mountpoint: BPFFS });
   /** What each step returned. */
   readonly results: number[] = [];
   /** Linux object id → this kernel's, from the steps that record obj_id. */
@@ -155,12 +169,91 @@ class CaseRun {
   private runOp(s: Step): number {
     switch (s.op) {
       case 'open':
-        return this.task.fdInstall(new File('other', undefined, 3, s.path ?? ''));
+        if (s.path === '/dev/null') return this.task.fdInstall(new File('other', undefined, 3, s.path));
+        return this.fsCall(() => this.task.fdInstall(new File('other', this.fs.pins.openDir(this.task, s.path!), 1, s.path!)));
       case 'close':
         this.task.close(this.fdOf(s.fds![0]!));
         return 0;
       default:
+        return this.fsCall(() => this.fsOp(s));
+    }
+  }
+
+  /** A path the recorded kernel saw, on this replay's bpffs. */
+  private bpffsPath(path: string): string {
+    if (!path.startsWith(BPFFS)) throw new Error(`${path} is not on bpffs`);
+    return path.slice(BPFFS.length) || '/';
+  }
+
+  /** The file steps, through the VFS as root with umask 022 (mkdir 0700 as recorded). */
+  private fsOp(s: Step): number {
+    const vfs = this.fs.vfs;
+    const [a = '', b = ''] = (s.args ?? [s.path ?? '']).map((p) => this.bpffsPath(p));
+    switch (s.op) {
+      case 'mkdir':
+        vfs.mkdir(a, 0o700);
+        return 0;
+      case 'rmdir':
+        vfs.rmdir(a);
+        return 0;
+      case 'unlink':
+        vfs.unlink(a);
+        return 0;
+      case 'rename':
+        vfs.rename(a, b);
+        return 0;
+      case 'stat': {
+        const st = vfs.stat(a);
+        const got = { st_mode: `0${st.mode.toString(8)}`, st_size: st.size, st_nlink: st.nlink };
+        const want = { st_mode: s.st_mode, st_size: s.st_size, st_nlink: s.st_nlink };
+        if (JSON.stringify(got) !== JSON.stringify(want)) this.mismatches.push(`stat: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+        return 0;
+      }
+      case 'open_wronly': {
+        const f = vfs.open(a, O_WRONLY);
+        try {
+          const n = vfs.write(f, new Uint8Array([0x31, 0x0a]));
+          if (typeof n !== 'number') throw new Error('write answered later');
+        } finally {
+          vfs.close(f);
+        }
+        return 0;
+      }
+      case 'read':
+      case 'cat': {
+        const f = vfs.open(a, O_RDONLY);
+        const chunks: Uint8Array[] = [];
+        try {
+          const buf = new Uint8Array(128 * 1024);
+          for (let pos = 0; ; ) {
+            const n = vfs.read(f, buf, pos);
+            if (typeof n !== 'number') throw new Error('read answered later');
+            if (n === 0) break;
+            chunks.push(buf.slice(0, n));
+            pos += n;
+          }
+        } finally {
+          vfs.close(f);
+        }
+        if (s.op === 'cat') {
+          const got = latin1Decode(Uint8Array.from(chunks.flatMap((c) => [...c])));
+          const want = latin1Decode(Uint8Array.from(Buffer.from(s.stdout ?? '', 'utf8')));
+          if (got !== want) this.mismatches.push(`cat stdout: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+        }
+        return 0;
+      }
+      default:
         throw new Error(`op ${s.op} cannot run here`);
+    }
+  }
+
+  /** A file step's result as the syscall gives it: 0 / the fd, or -errno. */
+  private fsCall(fn: () => number): number {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof KernelError) return -e.errno;
+      throw e;
     }
   }
 
@@ -243,7 +336,7 @@ class CaseRun {
 /** Replays one case. A JS exception inside the kernel is a failure of the case, not a crash. */
 export function replayCase(c: Case): Outcome {
   const run = new CaseRun(c);
-  const reason = skipReason(c, run.k);
+  const reason = skipReason(c);
   if (reason) return { status: 'skip', reason };
   try {
     run.run();
