@@ -229,7 +229,7 @@ export function bpfObjectLoad(obj: BpfObject, client: BpfClient, opts: LoadOpts 
     }
     l.loadBtf();
     l.createMaps();
-    const progs = obj.programs.filter((p) => !p.isSubprog).map((p) => l.loadProg(p));
+    const progs = obj.programs.filter((p) => !p.isSubprog && p.autoload).map((p) => l.loadProg(p));
     obj.maps.forEach((m, i) => {
       if (m.mapType === BPF_MAP_TYPE_PROG_ARRAY && m.initSlots.length) {
         l.initSlots(i, (t) => progs.find((lp) => lp.prog === obj.programs[t])?.fd);

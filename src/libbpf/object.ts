@@ -58,6 +58,8 @@ export interface BpfProgram {
   /** What the section names after its '/': a kprobe's function, a tracepoint, ... */
   readonly attachTarget: string | undefined;
   readonly relos: ProgRelo[];
+  /** bpf_program__set_autoload(): an entry program left out of bpf_object__load. */
+  autoload: boolean;
 }
 
 export interface BpfMapSpec {
@@ -152,7 +154,7 @@ function addPrograms(elf: ElfFile, sec: ElfSection, textShndx: number): BpfProgr
       secInsnCnt: sym.size / BPF_INSN_SZ, insns: sec.data.slice(sym.value, sym.value + sym.size),
       isSubprog, secDef, progType: secDef?.progType ?? 0, expectedAttachType: secDef?.expectedAttachType ?? 0,
       progFlags: secDef ? secProgFlags(secDef) : 0, attachTarget: secDef ? secAttachTarget(sec.name) : undefined,
-      relos: [],
+      relos: [], autoload: true,
     });
   }
   return progs;
