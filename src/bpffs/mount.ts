@@ -5,13 +5,14 @@
 import { realpathSync } from 'node:fs';
 import { Kernel } from '../kernel/kernel.ts';
 import { mount } from '../vfs/fuse.ts';
+import { controlSpecialFiles } from './control.ts';
 import { debugFilesProvider } from './debug-files.ts';
 import { type BpffsOptions, DEFAULT_BPFFS_OPTIONS } from './options.ts';
 import type { SpecialFileProvider } from './special-files.ts';
 import { type Bpffs, bpfFillSuper } from './super.ts';
 
 /** Every special file at a bpffs root, in the order `ls` shows them. */
-export const specialFileProviders: readonly SpecialFileProvider[] = [debugFilesProvider];
+export const specialFileProviders: readonly SpecialFileProvider[] = [debugFilesProvider, controlSpecialFiles];
 
 export interface CreateBpffsOptions {
   readonly options?: Partial<BpffsOptions>;
