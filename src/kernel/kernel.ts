@@ -12,6 +12,8 @@ import type { BpfProg } from './prog.ts';
 import { BpfJit } from './vm/jit.ts';
 import { KernelMemory } from './memory.ts';
 import { Task } from './task.ts';
+import type { BpfLink } from './syscall/link.ts';
+import { KernelTrace } from './trace/trace.ts';
 
 export interface KernelOptions {
   /** Possible CPUs (per-CPU maps keep one slot each). Default: the host's count. */
@@ -32,6 +34,7 @@ export class Kernel {
   readonly maps = new Idr<BpfMap>();
   readonly btfs = new Idr<BtfObject>();
   readonly progs = new Idr<BpfProg>();
+  readonly links = new Idr<BpfLink>();
   /** Open BPF_ENABLE_STATS fds: programs count run_cnt / run_time_ns while there is one. */
   bpfStatsEnabled = 0;
   /** The tracing ring bpf_trace_printk writes (trace_pipe reads it). */
@@ -50,6 +53,8 @@ export class Kernel {
   bpffs: BpfFs | undefined;
   /** The CPU the current code runs on (programs see it through get_smp_processor_id). */
   cpu = 0;
+  /** Probe points, tracepoints, perf events, cgroups and the vmlinux BTF (src/kernel/trace). */
+  readonly trace: KernelTrace;
 
   constructor(opts: KernelOptions = {}) {
     this.nrCpus = opts.nrCpus ?? availableParallelism();
@@ -57,6 +62,7 @@ export class Kernel {
     this.memlockRlimit = opts.memlockRlimit;
     this.rng = (opts.seed ?? Math.floor(Math.random() * 0xffffffff)) >>> 0 || 1;
     this.jit = opts.jit === false ? undefined : new BpfJit();
+    this.trace = new KernelTrace(this);
   }
 
   /** A new process with 0, 1 and 2 open. */
@@ -66,8 +72,14 @@ export class Kernel {
     return t;
   }
 
+  /** find_task_by_vpid */
+  findTask(pid: number): Task | undefined {
+    return this.tasks.get(pid);
+  }
+
   exit(task: Task): void {
     task.exit();
+    this.trace.cgroups.exit(task);
     this.tasks.delete(task.pid);
   }
 

@@ -14,7 +14,7 @@ import {
   ringbufQuery, ringbufReserve, ringbufSubmit,
 } from './map-helpers.ts';
 import {
-  getCurrentCgroupId, getCurrentComm, getCurrentPidTgid, getCurrentUidGid, getFuncIp, getPrandomU32,
+  getCurrentCgroupId, getCurrentComm, getCurrentTask, getCurrentPidTgid, getCurrentUidGid, getFuncIp, getPrandomU32,
   getSmpProcessorId, jiffies64, ktimeGetBootNs, ktimeGetNs, loop, probeReadKernel, probeReadKernelStr,
   probeReadUser, probeReadUserStr, spinLock, spinUnlock,
 } from './task-helpers.ts';
@@ -62,6 +62,7 @@ export const BPF_HELPERS: readonly (BpfHelperFn | undefined)[] = (() => {
   set('spin_unlock', spinUnlock);
   set('loop', loop);
   set('get_func_ip', getFuncIp);
+  set('get_current_task', getCurrentTask);
   return t;
 })();
 

@@ -1,6 +1,6 @@
 // The map helpers of kernel/bpf/helpers.c (bpf_map_lookup_elem ... bpf_map_lookup_percpu_elem),
 // bpf_for_each_map_elem (bpf_iter.c, the maps' map_for_each_callback), the ring buffer helpers
-// of ringbuf.c and the perf event array helpers of kernel/trace/bpf_trace.c. Map pointers are
+// of ringbuf.c, the perf event array helpers of kernel/trace/bpf_trace.c and the cgroup array's. Map pointers are
 // the addresses prog.ts hands programs; the element ops answer 0 or -errno as the C ops do.
 
 import { BPF_F_CURRENT_CPU, BPF_F_CTXLEN_MASK } from '../../uapi/bpf-helpers.ts';
@@ -8,7 +8,10 @@ import {
   BPF_MAP_TYPE_CGROUP_ARRAY, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_XDP,
 } from '../../uapi/bpf-types.ts';
 import { Errno } from '../../uapi/errno.ts';
-import { BpfArray } from '../maps/array.ts';
+import { PERF_COUNT_SW_BPF_OUTPUT } from '../../uapi/perf_event.ts';
+import { Cgroup } from '../trace/cgroup.ts';
+import { PerfEvent } from '../trace/perf-event.ts';
+import { BpfArray, BpfEventEntry } from '../maps/array.ts';
 import type { BpfMap } from '../maps/map.ts';
 import {
   bpfRingbufDiscard, bpfRingbufOutput, bpfRingbufQuery, bpfRingbufReserve, bpfRingbufSubmit, BpfRingbufMap,
@@ -163,18 +166,23 @@ export const ringbufDiscard: BpfHelperFn = (k, _p, regs) => {
 export const ringbufQuery: BpfHelperFn = (k, _p, regs) =>
   argHiSet(regs, 2) ? 0 : bpfRingbufQuery(ringbufArg(k, regs, 1), argU32(regs, 2));
 
-/** The perf event array slot a perf helper names: BPF_F_CURRENT_CPU means this CPU's. */
-function perfEventSlot(k: Kernel, map: BpfMap, index: number): number | undefined {
+/** The perf event in the perf event array slot flags name (BPF_F_CURRENT_CPU: this CPU's):
+ *  get_map_perf_counter's and __bpf_perf_event_output's checks, -E2BIG / -ENOENT. */
+function perfEventSlot(k: Kernel, map: BpfMap, index: number): PerfEvent | number {
   const i = index === BPF_F_CURRENT_CPU ? k.cpu : index;
   if (i >= map.maxEntries) return -Errno.E2BIG;
-  if (!(map instanceof BpfArray) || !map.ptrs.get(i)) return -Errno.ENOENT;
-  return undefined;
+  const ee = map instanceof BpfArray ? map.ptrs.get(i) : undefined;
+  if (!(ee instanceof BpfEventEntry)) return -Errno.ENOENT;
+  const ev = ee.perfFile.obj;
+  if (!(ev instanceof PerfEvent)) throw new Error('a perf event array slot without a perf event');
+  return ev;
 }
 
 /**
- * bpf_perf_event_output(ctx, map, flags, data, size): flags hold the CPU index and the context
- * length to append. Only empty slots can exist until perf events come (perf_event_open is the
- * perf event issue), and an empty slot answers ENOENT, as Linux.
+ * bpf_perf_event_output(ctx, map, flags, data, size): a PERF_RECORD_SAMPLE with the data as
+ * PERF_SAMPLE_RAW in the ring of the event at the flags' index. EINVAL for unknown flags or
+ * an event that is not a BPF output one, EOPNOTSUPP when it does not count on this CPU,
+ * ENOSPC when its ring is missing or full.
  */
 export const perfEventOutput: BpfHelperFn = (k, prog, regs) => {
   const map = mapArg(k, regs, 2);
@@ -184,31 +192,43 @@ export const perfEventOutput: BpfHelperFn = (k, prog, regs) => {
   const ctxLenOk = prog.progType === BPF_PROG_TYPE_SOCKET_FILTER || prog.progType === BPF_PROG_TYPE_SCHED_CLS ||
     prog.progType === BPF_PROG_TYPE_XDP;
   if (ctxLenOk ? hi & ~BPF_F_CTXLEN_HI : hi) return -Errno.EINVAL;
-  kernelView(k, argAddr(regs, 4), argU32(regs, 5));
-  const err = perfEventSlot(k, map, lo);
-  if (err !== undefined) return err;
-  throw new BpfFault('perf event output needs perf events (not in this kernel yet)');
+  const data = kernelView(k, argAddr(regs, 4), argU32(regs, 5));
+  const ev = perfEventSlot(k, map, lo);
+  if (typeof ev === 'number') return ev;
+  const src = ev.source;
+  if (src.kind !== 'software' || src.config !== PERF_COUNT_SW_BPF_OUTPUT) return -Errno.EINVAL;
+  if (ev.oncpu() !== k.cpu) return -Errno.EOPNOTSUPP;
+  if (ctxLenOk && hi & BPF_F_CTXLEN_HI) {
+    throw new BpfFault('bpf_skb_event_output with packet bytes (BPF_F_CTXLEN_MASK) is not in bpffs');
+  }
+  return ev.outputRaw(data);
 };
 
-/** bpf_perf_event_read(map, flags): the counter, or a negative errno as a u64. */
+/** bpf_perf_event_read(map, flags): the counter, or a negative errno as a u64
+ *  (perf_event_read_local: EOPNOTSUPP for inherited events, EINVAL for another CPU's or
+ *  task's event). */
 export const perfEventRead: BpfHelperFn = (k, _p, regs) => {
   const map = mapArg(k, regs, 1);
   if (argHiSet(regs, 2)) return -Errno.EINVAL;
-  const err = perfEventSlot(k, map, argU32(regs, 2));
-  if (err !== undefined) return err;
-  throw new BpfFault('perf event read needs perf events (not in this kernel yet)');
+  const ev = perfEventSlot(k, map, argU32(regs, 2));
+  if (typeof ev === 'number') return ev;
+  if (ev.init.inherit) return -Errno.EOPNOTSUPP;
+  if (ev.init.task && ev.init.task !== k.current) return -Errno.EINVAL;
+  if (ev.init.cpu >= 0 && ev.init.cpu !== k.cpu) return -Errno.EINVAL;
+  return ev.count;
 };
 
 /**
- * bpf_current_task_under_cgroup(map, index): whether current is in the cgroup at index of a
- * cgroup array. Every task is in the root cgroup until cgroups come (the cgroup issue).
+ * bpf_current_task_under_cgroup(map, index): 1 when current is in the cgroup at index of a
+ * cgroup array or below it (task_under_cgroup_hierarchy), else 0.
  */
 export const currentTaskUnderCgroup: BpfHelperFn = (k, _p, regs) => {
   const map = mapArg(k, regs, 1);
   const index = argU32(regs, 2);
   if (map.mapType !== BPF_MAP_TYPE_CGROUP_ARRAY || !(map instanceof BpfArray)) throw new BpfFault(`map ${map.id} is not a cgroup array`);
   if (index >= map.maxEntries) return -Errno.E2BIG;
-  const cgrp = map.ptrs.get(index) as { readonly id?: number } | undefined;
-  if (!cgrp) return -Errno.EAGAIN;
-  return cgrp.id === 1 || cgrp.id === k.current?.cgroupId ? 1 : 0;
+  const cgrp = map.ptrs.get(index);
+  if (!(cgrp instanceof Cgroup)) return -Errno.EAGAIN;
+  const task = k.current;
+  return task && k.trace.cgroups.cgroupOf(task).isDescendant(cgrp) ? 1 : 0;
 };

@@ -97,6 +97,7 @@ const ringbufQuery = proto('ringbuf_query', false, RET_INTEGER, ARG_CONST_MAP_PT
 const spinLock = proto('spin_lock', false, RET_VOID, ARG_PTR_TO_SPIN_LOCK);
 const spinUnlock = proto('spin_unlock', false, RET_VOID, ARG_PTR_TO_SPIN_LOCK);
 const getFuncIp = proto('get_func_ip', true, RET_INTEGER, ARG_PTR_TO_CTX);
+const getCurrentTask = proto('get_current_task', false, RET_INTEGER);
 
 /** bpf_base_func_proto as root sees it on Linux 6.18 (CAP_BPF and CAP_PERFMON): the task
  *  helpers below moved there from the tracing table. */
@@ -108,7 +109,7 @@ const baseProtos = [
   probeReadKernelStr, snprintf, getCurrentUidGid, getCurrentComm, perfEventRead, currentTaskUnderCgroup,
 ];
 /** bpf_tracing_func_proto's additions (kprobe, tracepoint, perf_event, raw_tracepoint). */
-const tracingProtos = [probeRead, perfEventOutput];
+const tracingProtos = [probeRead, perfEventOutput, getCurrentTask];
 
 function table(...lists: BpfFuncProto[][]): ReadonlyMap<number, BpfFuncProto> {
   return new Map(lists.flat().map((p) => [p.id, p]));

@@ -1,5 +1,5 @@
 // The helpers about the running task, time and the CPU (kernel/bpf/helpers.c: ktime, jiffies,
-// prandom, smp id, current pid/uid/comm/cgroup; bpf_trace.c: get_func_ip), the probe_read
+// prandom, smp id, current pid/uid/comm/cgroup; bpf_trace.c: get_func_ip, get_current_task), the probe_read
 // family (bpf_trace.c), bpf_loop (bpf_iter.c) and bpf_spin_lock (helpers.c).
 
 import { Errno } from '../../uapi/errno.ts';
@@ -51,9 +51,13 @@ export const getCurrentComm: BpfHelperFn = (k, _p, regs) => {
 /** bpf_get_current_cgroup_id: the id of current's cgroup v2 (the root is 1). */
 export const getCurrentCgroupId: BpfHelperFn = (k) => k.current?.cgroupId ?? 0;
 
-/** bpf_get_func_ip: the probed function's address. No kprobe runs the program until kprobes
- *  come (their issue), and with no current kprobe Linux answers 0. */
-export const getFuncIp: BpfHelperFn = () => 0;
+/** bpf_get_func_ip (the kprobe one): the address of the function whose kprobe or kretprobe
+ *  runs the program, 0 with no probe running (a program run another way). */
+export const getFuncIp: BpfHelperFn = (k) => k.trace.funcIp;
+
+/** bpf_get_current_task: current's task_struct in kernel memory (0 without a task), for
+ *  bpf_probe_read_kernel and CO-RE reads. */
+export const getCurrentTask: BpfHelperFn = (k) => (k.current ? k.trace.taskStruct(k.current) : 0);
 
 /** bpf_probe_read_kernel(dst, size, unsafe_ptr): 0, or -EFAULT with dst zeroed. probe_read
  *  (the compat one) reads kernel memory the same way: user addresses are not kernel

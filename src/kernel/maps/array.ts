@@ -168,7 +168,12 @@ export function arrayMapGetNextKey(map: BpfArray, key: Uint8Array | null, nextKe
     if (index === map.maxEntries - 1) return -Errno.ENOENT;
     next = index + 1;
   }
-  new DataView(nextKey.buffer, nextKey.byteOffset, 4).setUint32(0, next, true);
+  // Byte stores, little-endian: a DataView on the key would cost more than the whole walk step.
+  if (nextKey.length < 4) throw new RangeError('array map key buffer is shorter than 4 bytes');
+  nextKey[0] = next;
+  nextKey[1] = next >>> 8;
+  nextKey[2] = next >>> 16;
+  nextKey[3] = next >>> 24;
   return 0;
 }
 
@@ -509,10 +514,14 @@ export class BpfEventEntry extends KObject {
   }
 }
 
-/** perf_event_fd_array_get_ptr(): perf_event_get(fd) is EBADF for any other file. Events
- *  that perf_event_read_local() cannot read (EOPNOTSUPP) are refused with perf events. */
+/** perf_event_fd_array_get_ptr(): perf_event_get(fd) is EBADF for any other file; an event
+ *  perf_event_read_local() cannot read (an inherited one) is EOPNOTSUPP. */
 function perfEventFdArrayGetPtr(map: BpfArray, mapFile: File, fd: number): KObject {
-  return new BpfEventEntry(currentFdGet(map, fd, 'perf_event', Errno.EBADF).get(), mapFile);
+  const f = currentFdGet(map, fd, 'perf_event', Errno.EBADF);
+  if ((f.obj as (KObject & { readonly init?: { readonly inherit: boolean } }) | undefined)?.init?.inherit) {
+    throw new KernelError(Errno.EOPNOTSUPP, `perf event of fd ${fd} is inherited`);
+  }
+  return new BpfEventEntry(f.get(), mapFile);
 }
 
 /** perf_event_fd_array_release(): a map file goes, and the events stored through it with it,

@@ -10,7 +10,8 @@ import {
   BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_BATCH, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
   BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_BATCH, BPF_MAP_UPDATE_ELEM,
   BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_GET_FD_BY_ID, BPF_PROG_GET_NEXT_ID,
-  BPF_PROG_LOAD, BPF_PROG_TEST_RUN, BPF_ENABLE_STATS,
+  BPF_PROG_LOAD, BPF_PROG_TEST_RUN, BPF_ENABLE_STATS, BPF_LINK_CREATE, BPF_LINK_DETACH, BPF_LINK_GET_FD_BY_ID,
+  BPF_LINK_GET_NEXT_ID, BPF_RAW_TRACEPOINT_OPEN,
 } from '../../uapi/bpf.ts';
 import { Errno } from '../../uapi/errno.ts';
 import type { Kernel } from '../kernel.ts';
@@ -22,6 +23,7 @@ import {
   mapDeleteElem, mapFreeze, mapGetNextKey, mapLookupAndDeleteElem, mapLookupElem, mapUpdateElem,
   type ElemCommand,
 } from './map-elem.ts';
+import { linkCreate, linkDetach, linkGetFdById, rawTracepointOpen } from './link.ts';
 import { mapCreate } from './map.ts';
 import { mapGetFdById, objGet, objGetNextId, objPin } from './obj.ts';
 import { bpfEnableStats, bpfProgGetFdById, bpfProgGetNextId, bpfProgLoad } from './prog.ts';
@@ -57,6 +59,11 @@ const COMMANDS = new Map<number, BpfCommand>([
   [BPF_MAP_LOOKUP_AND_DELETE_BATCH, mapDoBatch],
   [BPF_MAP_UPDATE_BATCH, mapDoBatch],
   [BPF_MAP_DELETE_BATCH, mapDoBatch],
+  [BPF_RAW_TRACEPOINT_OPEN, rawTracepointOpen],
+  [BPF_LINK_CREATE, linkCreate],
+  [BPF_LINK_GET_FD_BY_ID, linkGetFdById],
+  [BPF_LINK_GET_NEXT_ID, (call) => objGetNextId(call, call.k.links)],
+  [BPF_LINK_DETACH, linkDetach],
 ]);
 
 /**

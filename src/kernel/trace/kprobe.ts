@@ -1,0 +1,102 @@
+// Kprobes and kretprobes on the registry's functions (kernel/trace/trace_kprobe.c's
+// kprobe_perf_func / kretprobe_perf_func, and bpf_trace.c's trace_call_bpf): a call of a probed
+// function fills this CPU's struct pt_regs with the arguments in x86-64's argument registers
+// (di, si, dx, cx, r8, r9), ip at the function, and runs the programs of the perf events on its
+// entry; on return ax holds the return value for the kretprobes. bpf_prog_active guards
+// against a program that fires a probe while one runs on the same CPU, as Linux's does.
+
+import { KernelError } from '../../uapi/errno.ts';
+import type { Kfunc } from './kfuncs.ts';
+import type { PerfEvent } from './perf-event.ts';
+import type { KernelTrace } from './trace.ts';
+
+/** pt_regs offsets of the argument registers, in the x86-64 calling convention's order. */
+const ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
+/** sizeof(struct pt_regs) */
+export const PT_REGS_SIZE = 168;
+/** The fake kernel stack pointer a probe's regs show. */
+const KERNEL_SP = 0xffffc90000003f00n;
+const __KERNEL_CS = 0x10n;
+const __KERNEL_DS = 0x18n;
+/** X86_EFLAGS_IF | the reserved bit 1: interrupts on, as in a syscall. */
+const KERNEL_EFLAGS = 0x246n;
+
+export type KfuncArg = number | bigint;
+
+/**
+ * trace_call_bpf: runs the programs of events on ctx with this CPU's bpf_prog_active taken.
+ * A nested run (a program that reached a probe) runs nothing and counts a miss on each
+ * program, as bpf_prog_inc_misses_counters. Answers the AND of the programs' results (1 with
+ * no program), which decides whether the perf events count the hit.
+ */
+export function traceCallBpf(trace: KernelTrace, events: Iterable<PerfEvent>, ctx: number): number {
+  const cpu = trace.k.cpu;
+  let ret = 1;
+  if (++trace.bpfProgActive[cpu]! !== 1) {
+    for (const e of events) if (e.prog) e.prog.recursionMisses++;
+    trace.bpfProgActive[cpu]!--;
+    return 0;
+  }
+  try {
+    for (const e of events) if (e.prog) ret &= e.prog.run(ctx) ? 1 : 0;
+  } finally {
+    trace.bpfProgActive[cpu]!--;
+  }
+  return ret;
+}
+
+/** perf_trace_buf_submit's count: enabled events count a hit the programs let through. */
+export function countHit(events: Iterable<PerfEvent>, ret: number): void {
+  if (!ret) return;
+  for (const e of events) if (e.enabled) e.count++;
+}
+
+/** Fills the regs at addr for a probe on fn: arguments, ip, the kernel's segment registers. */
+function fillRegs(trace: KernelTrace, addr: number, fn: Kfunc, args: readonly KfuncArg[], ax: KfuncArg): void {
+  const s = trace.structs;
+  s.view(addr, PT_REGS_SIZE).fill(0);
+  args.slice(0, ARG_REGS.length).forEach((v, i) => s.set(addr, 'pt_regs', ARG_REGS[i]!, v));
+  s.set(addr, 'pt_regs', 'ax', ax);
+  s.set(addr, 'pt_regs', 'ip', fn.addr);
+  s.set(addr, 'pt_regs', 'cs', __KERNEL_CS);
+  s.set(addr, 'pt_regs', 'ss', __KERNEL_DS);
+  s.set(addr, 'pt_regs', 'flags', KERNEL_EFLAGS);
+  s.set(addr, 'pt_regs', 'sp', KERNEL_SP);
+}
+
+/** Runs the programs on fn's entry (kprobe) or return (kretprobe). */
+function probeHit(trace: KernelTrace, fn: Kfunc, events: Set<PerfEvent>, args: readonly KfuncArg[], ax: KfuncArg): void {
+  if (!events.size) return;
+  const regs = trace.scratch(trace.k.cpu).ptRegs;
+  fillRegs(trace, regs, fn, args, ax);
+  const prevIp = trace.funcIp;
+  trace.funcIp = fn.addr;
+  try {
+    countHit(events, traceCallBpf(trace, events, regs));
+  } finally {
+    trace.funcIp = prevIp;
+  }
+}
+
+/**
+ * A call of fn through its probes: entry programs, impl, return programs. impl's result goes
+ * in ax as retval maps it (numbers and bigints as they are); a KernelError from impl returns
+ * -errno to the kretprobes and is thrown on.
+ */
+export function kprobeCall<R>(
+  trace: KernelTrace, fn: Kfunc, args: readonly KfuncArg[], impl: () => R, retval?: (r: R) => KfuncArg,
+): R {
+  probeHit(trace, fn, fn.kprobes, args, 0);
+  let r: R;
+  try {
+    r = impl();
+  } catch (e) {
+    if (e instanceof KernelError) probeHit(trace, fn, fn.kretprobes, [], -e.errno);
+    throw e;
+  }
+  if (fn.kretprobes.size) {
+    const ax = retval ? retval(r) : typeof r === 'number' || typeof r === 'bigint' ? r : 0;
+    probeHit(trace, fn, fn.kretprobes, [], ax);
+  }
+  return r;
+}

@@ -1,0 +1,113 @@
+// The fake kernel's own structs in kernel memory (kmalloc and the slab caches, much reduced):
+// task_struct, file, dentry, cgroup ... laid out by the vmlinux BTF, so that a probe's pointer
+// arguments point at memory bpf_probe_read_kernel and CO-RE programs read like Linux's.
+
+import { latin1Encode } from '../../uapi/latin1.ts';
+import type { KernelMemory, Region } from '../memory.ts';
+import type { Vmlinux } from './vmlinux.ts';
+
+/** One slab region's size; bigger objects get a region of their own. */
+const CHUNK = 64 * 1024;
+const ALIGN = 16;
+
+export class KernelStructs {
+  readonly vmlinux: Vmlinux;
+  private readonly memory: KernelMemory;
+  private readonly chunks: Region[] = [];
+  private used = CHUNK;
+  /** Free objects by rounded size (kmalloc caches), and each live object's size. */
+  private readonly freeLists = new Map<number, number[]>();
+  private readonly sizes = new Map<number, number>();
+  private readonly own = new Map<number, Region>();
+
+  constructor(memory: KernelMemory, vmlinux: Vmlinux) {
+    this.memory = memory;
+    this.vmlinux = vmlinux;
+  }
+
+  /** kzalloc(size): the address of size zeroed bytes. */
+  kzalloc(size: number): number {
+    const rounded = Math.max(ALIGN, Math.ceil(size / ALIGN) * ALIGN);
+    let addr = this.freeLists.get(rounded)?.pop();
+    if (addr === undefined) {
+      if (rounded > CHUNK / 4) {
+        const r = this.memory.mapAreaAlloc(rounded, 'kmalloc-large');
+        this.own.set(r.base, r);
+        addr = r.base;
+      } else {
+        if (this.used + rounded > CHUNK) {
+          this.chunks.push(this.memory.mapAreaAlloc(CHUNK, 'kmalloc slab'));
+          this.used = 0;
+        }
+        addr = this.chunks.at(-1)!.addr(this.used);
+        this.used += rounded;
+      }
+    }
+    this.sizes.set(addr, rounded);
+    this.view(addr, rounded).fill(0);
+    return addr;
+  }
+
+  /** kfree */
+  kfree(addr: number): void {
+    const size = this.sizes.get(addr);
+    if (size === undefined) throw new Error(`kfree of 0x${addr.toString(16)}, which is not allocated`);
+    this.sizes.delete(addr);
+    const r = this.own.get(addr);
+    if (r) {
+      this.own.delete(addr);
+      this.memory.free(r);
+      return;
+    }
+    let list = this.freeLists.get(size);
+    if (!list) this.freeLists.set(size, (list = []));
+    list.push(addr);
+  }
+
+  /** A zeroed struct of the vmlinux type name. */
+  alloc(struct: string): number {
+    return this.kzalloc(this.vmlinux.sizeof(struct));
+  }
+
+  /** kstrdup: a NUL-terminated copy of s. */
+  strdup(s: string): number {
+    const bytes = latin1Encode(s);
+    const addr = this.kzalloc(bytes.length + 1);
+    this.view(addr, bytes.length).set(bytes);
+    return addr;
+  }
+
+  /** Writes member path of struct at addr: an integer or pointer of the member's size, or a
+   *  string into a char array (cut to leave a NUL, as strscpy). */
+  set(addr: number, struct: string, path: string, value: number | bigint | string): void {
+    const m = this.vmlinux.member(struct, path);
+    const v = this.view(addr + m.off, m.size);
+    if (typeof value === 'string') {
+      v.fill(0);
+      v.set(latin1Encode(value).subarray(0, m.size - 1));
+      return;
+    }
+    const dv = new DataView(v.buffer, v.byteOffset, m.size);
+    const big = BigInt.asUintN(64, BigInt(value));
+    if (m.size === 8) dv.setBigUint64(0, big, true);
+    else if (m.size === 4) dv.setUint32(0, Number(big & 0xffffffffn), true);
+    else if (m.size === 2) dv.setUint16(0, Number(big & 0xffffn), true);
+    else if (m.size === 1) dv.setUint8(0, Number(big & 0xffn));
+    else throw new Error(`${struct}.${path} is ${m.size} bytes, not an integer`);
+  }
+
+  /** Reads member path of struct at addr as an unsigned integer. */
+  get(addr: number, struct: string, path: string): bigint {
+    const m = this.vmlinux.member(struct, path);
+    const v = this.view(addr + m.off, m.size);
+    let x = 0n;
+    for (let i = m.size - 1; i >= 0; i--) x = (x << 8n) | BigInt(v[i]!);
+    return x;
+  }
+
+  view(addr: number, len: number): Uint8Array {
+    const at = this.memory.resolve(addr);
+    if (!at || at.off + len > at.region.size) throw new Error(`kernel struct access at 0x${addr.toString(16)}`);
+    return at.region.u8.subarray(at.off, at.off + len);
+  }
+}
