@@ -4,9 +4,12 @@
 import { KernelError } from '../uapi/errno.ts';
 import { doBtf } from './btf.ts';
 import { CliError, type CliContext } from './context.ts';
+import { doMount, doUmount } from './mount.ts';
 
 const OBJECTS: Record<string, (ctx: CliContext, args: string[]) => Promise<number> | number> = {
   btf: doBtf,
+  mount: doMount,
+  umount: doUmount,
 };
 
 function usage(): string {
