@@ -5,35 +5,70 @@ import { Errno, KernelError } from '../uapi/errno.ts';
 
 interface Mapping {
   addr: bigint;
+  end: bigint;
   bytes: Uint8Array;
 }
 
 export class UserMemory {
   private mappings: Mapping[] = [];
   private nextAddr = 0x7f00_0000_0000n;
+  /** The mapping that answered last, tried first: commands touch one buffer many times. */
+  private last: Mapping | undefined;
+  /** Some mappings share addresses. A range may then lie in more than one, and the first
+   *  mapped wins, so the lookup must walk them in order. */
+  private overlapping = false;
 
   /** Maps bytes (a view: the kernel writes into it) at addr, or at a fresh address. */
   map(bytes: Uint8Array, addr?: bigint): bigint {
     const at = addr ?? this.nextAddr;
     if (addr === undefined) this.nextAddr += (BigInt(bytes.length) + 0xfffn) & ~0xfffn || 0x1000n;
-    this.mappings.push({ addr: at, bytes });
+    const m = { addr: at, end: at + BigInt(bytes.length), bytes };
+    this.overlapping ||= this.mappings.some((o) => overlaps(o, m));
+    this.mappings.push(m);
     return at;
   }
 
   unmap(addr: bigint): void {
-    this.mappings = this.mappings.filter((m) => m.addr !== addr);
+    const ms = this.mappings;
+    let n = 0;
+    for (const m of ms) if (m.addr !== addr) ms[n++] = m;
+    ms.length = n;
+    if (this.last?.addr === addr) this.last = undefined;
+    if (this.overlapping) this.overlapping = ms.some((a, i) => ms.some((b, j) => i < j && overlaps(a, b)));
   }
 
   /** The len bytes at addr, as a view into the mapping. */
   view(addr: bigint, len: number): Uint8Array {
     if (len === 0) return new Uint8Array(0);
+    const end = addr + BigInt(len);
+    let m = this.last;
+    if (!m || this.overlapping || addr < m.addr || end > m.end) m = this.find(addr, end);
+    const off = Number(addr - m.addr);
+    return m.bytes.subarray(off, off + len);
+  }
+
+  /** The first mapping holding [addr, end), else EFAULT. */
+  private find(addr: bigint, end: bigint): Mapping {
     for (const m of this.mappings) {
-      if (addr >= m.addr && addr + BigInt(len) <= m.addr + BigInt(m.bytes.length)) {
-        const off = Number(addr - m.addr);
-        return m.bytes.subarray(off, off + len);
+      if (addr >= m.addr && end <= m.end) {
+        this.last = m;
+        return m;
       }
     }
-    throw new KernelError(Errno.EFAULT, `bad user address 0x${addr.toString(16)} (${len} bytes)`);
+    throw new KernelError(Errno.EFAULT, `bad user address 0x${addr.toString(16)} (${end - addr} bytes)`);
+  }
+
+  /**
+   * The bytes from addr to the end of the mapping holding it, for a command that copies many
+   * elements to or from one user array: any range inside resolves to this mapping, as view()
+   * would resolve it. undefined when addr is not mapped or mappings overlap (then view() it is).
+   */
+  span(addr: bigint): Uint8Array | undefined {
+    if (this.overlapping) return undefined;
+    for (const m of this.mappings) {
+      if (addr >= m.addr && addr < m.end) return m.bytes.subarray(Number(addr - m.addr));
+    }
+    return undefined;
   }
 
   copyFromUser(addr: bigint, len: number): Uint8Array {
@@ -43,4 +78,9 @@ export class UserMemory {
   copyToUser(addr: bigint, data: Uint8Array): void {
     this.view(addr, data.length).set(data);
   }
+}
+
+/** Some range of one or more bytes lies in both mappings. */
+function overlaps(a: Mapping, b: Mapping): boolean {
+  return a.addr < b.end && b.addr < a.end;
 }

@@ -59,6 +59,10 @@ function htabBatch(map: BpfHtab, args: MapBatchArgs, doDelete: boolean): number 
 
   const keySize = map.keySize;
   const valueSize = map.percpu ? map.valueSlot * map.kernel.nrCpus : map.valueSize;
+  // The user arrays' mappings, looked up once: a bucket that fits in both is copied straight
+  // into them, one that does not is put the long way (and faults as it would).
+  const keysSpan = mem.span(attr.keys);
+  const valuesSpan = mem.span(attr.values);
   let total = 0;
   let ret = 0;
   for (;;) {
@@ -69,14 +73,20 @@ function htabBatch(map: BpfHtab, args: MapBatchArgs, doDelete: boolean): number 
       break;
     }
     if (bucketCnt) {
-      const keys = new Uint8Array(keySize * bucketCnt);
-      const values = new Uint8Array(valueSize * bucketCnt);
+      const end = total + bucketCnt;
+      const direct = keysSpan !== undefined && valuesSpan !== undefined &&
+        end * keySize <= keysSpan.length && end * valueSize <= valuesSpan.length;
+      const keys = direct ? keysSpan : new Uint8Array(keySize * bucketCnt);
+      const values = direct ? valuesSpan : new Uint8Array(valueSize * bucketCnt);
+      const first = direct ? total : 0;
       const toFree: number[] = [];
-      let n = 0;
+      // Keys, then values, as the two copy_to_user calls write them (the arrays may overlap).
+      let n = first;
+      for (let i = map.buckets[batch]!; i >= 0; i = map.next(i), n++) map.copyKey(i, keys, n * keySize);
+      n = first;
       for (let i = map.buckets[batch]!, nx: number; i >= 0; i = nx, n++) {
         nx = map.next(i);
-        keys.set(map.key(i), n * keySize);
-        map.copyValueOut(i, values.subarray(n * valueSize, (n + 1) * valueSize));
+        map.copyValueOut(i, values, n * valueSize);
         if (doDelete) {
           map.unlinkElem(i);
           toFree.push(i);
@@ -85,8 +95,8 @@ function htabBatch(map: BpfHtab, args: MapBatchArgs, doDelete: boolean): number 
       // The kernel stacks the deleted elements on batch_flink and frees them after unlocking
       // the bucket: the last one first.
       for (let k = toFree.length - 1; k >= 0; k--) map.freeHtabElem(toFree[k]!);
-      if (!putUser(mem, attr.keys + BigInt(total * keySize), keys) ||
-          !putUser(mem, attr.values + BigInt(total * valueSize), values)) {
+      if (!direct && (!putUser(mem, attr.keys + BigInt(total * keySize), keys) ||
+          !putUser(mem, attr.values + BigInt(total * valueSize), values))) {
         return -Errno.EFAULT;
       }
     }

@@ -104,17 +104,12 @@ export class BpfHtab extends BpfMap {
     return this.words[i >>> this.chunkShift]![(this.off(i) >> 2) + 1]!;
   }
 
-  /** Copies element i's key into dst (no view made: get_next_key walks run over every key). */
-  copyKey(i: number, dst: Uint8Array): void {
+  /** Copies element i's key into dst at off (no view made: get_next_key walks and batches run
+   *  over every key). */
+  copyKey(i: number, dst: Uint8Array, off = 0): void {
     const u8 = this.chunks[i >>> this.chunkShift]!.u8;
     const o = this.off(i) + ELEM_HDR;
-    for (let k = 0; k < this.keySize; k++) dst[k] = u8[o + k]!;
-  }
-
-  /** A view of element i's key. */
-  key(i: number): Uint8Array {
-    const o = this.off(i) + ELEM_HDR;
-    return this.chunks[i >>> this.chunkShift]!.u8.subarray(o, o + this.keySize);
+    for (let k = 0; k < this.keySize; k++) dst[off + k] = u8[o + k]!;
   }
 
   /** A view of element i's value slot (cpu's, for per-CPU maps): round_up(value_size, 8). */
@@ -242,24 +237,26 @@ export class BpfHtab extends BpfMap {
     this.words.length = 0;
   }
 
-  /** Element i's value as the syscall hands it out: per-CPU values in 8-byte slots, CPU 0
-   *  first; an inner map as its id; the spin lock as zero (check_and_init_map_value). */
-  copyValueOut(i: number, value: Uint8Array): void {
+  /** Element i's value as the syscall hands it out, into value at off: per-CPU values in
+   *  8-byte slots, CPU 0 first; an inner map as its id; the spin lock as zero
+   *  (check_and_init_map_value). */
+  copyValueOut(i: number, value: Uint8Array, off = 0): void {
     if (this.percpu) {
       for (let cpu = 0; cpu < this.kernel.nrCpus; cpu++) {
-        const dst = value.subarray(cpu * this.valueSlot, (cpu + 1) * this.valueSlot);
-        dst.set(this.value(i, cpu));
-        initMapValue(this, dst);
+        const at = off + cpu * this.valueSlot;
+        memcpy(value, at, this.elemBytes(i), this.valueOffset(i, cpu), this.valueSlot);
+        initMapValue(this, value, at);
       }
       return;
     }
-    const ptr = this.ptrs.get(i);
+    // Only HASH_OF_MAPS holds pointers: other maps skip the lookup.
+    const ptr = this.ptrs.size ? this.ptrs.get(i) : undefined;
     if (ptr) {
-      new DataView(value.buffer, value.byteOffset, 4).setUint32(0, mapFdSysLookupElem(ptr), true);
+      new DataView(value.buffer, value.byteOffset + off, 4).setUint32(0, mapFdSysLookupElem(ptr), true);
       return;
     }
-    memcpy(value, 0, this.elemBytes(i), this.valueOffset(i), this.valueSize);
-    initMapValue(this, value);
+    memcpy(value, off, this.elemBytes(i), this.valueOffset(i), this.valueSize);
+    initMapValue(this, value, off);
   }
 
   /** btf_type_seq_show with a printer made once per map. */
@@ -270,8 +267,8 @@ export class BpfHtab extends BpfMap {
   }
 }
 
-/** check_and_init_map_value(): user space sees the lock as zero. */
-export function initMapValue(map: BpfMap, value: Uint8Array): void {
-  if (map.spinLockOff >= 0) memzero(value, map.spinLockOff, map.spinLockOff + 4);
+/** check_and_init_map_value() on the value at off: user space sees the lock as zero. */
+export function initMapValue(map: BpfMap, value: Uint8Array, off = 0): void {
+  if (map.spinLockOff >= 0) memzero(value, off + map.spinLockOff, off + map.spinLockOff + 4);
 }
 

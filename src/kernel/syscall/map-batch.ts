@@ -10,6 +10,7 @@ import { Errno, KernelError } from '../../uapi/errno.ts';
 import { decodeLayout } from '../../uapi/layout.ts';
 import { FMODE_READ, FMODE_WRITE } from '../file.ts';
 import type { BpfMap, MapBatchArgs } from '../maps/map.ts';
+import { memcpy } from '../maps/memcpy.ts';
 import { checkAttr, errnoOf, fdGetMap, type BpfCall } from './call.ts';
 import { checkLockFlag, elemFlags, mapCopyValue, mapGetSysPerms, mapUpdateValue, mapValueSize } from './map-value.ts';
 
@@ -48,6 +49,44 @@ function putCount(args: MapBatchArgs, n: number): boolean {
   return tryCopyToUser(args, args.uattr + BATCH_COUNT_OFF, b);
 }
 
+/**
+ * One of the batch's user arrays (keys, values): element i of size bytes at base + i * size.
+ * The mapping is looked up once (UserMemory.span); an element outside it goes the long way,
+ * with the same answer.
+ */
+class UserArray {
+  private readonly span: Uint8Array | undefined;
+
+  constructor(private readonly args: MapBatchArgs, private readonly base: bigint, private readonly size: number) {
+    this.span = args.mem.span(base);
+  }
+
+  /** copy_from_user of element i into buf (size bytes); false on EFAULT. */
+  get(i: number, buf: Uint8Array): boolean {
+    const off = i * this.size;
+    if (this.span && off + this.size <= this.span.length) {
+      memcpy(buf, 0, this.span, off, this.size);
+      return true;
+    }
+    const b = tryCopyFromUser(this.args, this.base + BigInt(off), this.size);
+    if (b) buf.set(b);
+    return b !== null;
+  }
+
+  /** copy_to_user of data as element i; false on EFAULT. */
+  put(i: number, data: Uint8Array): boolean {
+    const off = i * this.size;
+    if (this.span && off + data.length <= this.span.length) {
+      memcpy(this.span, off, data, 0, data.length);
+      return true;
+    }
+    return tryCopyToUser(this.args, this.base + BigInt(off), data);
+  }
+}
+
+// The loops below copy each key and value into one kernel buffer in turn, where the kernel
+// copies into its kvmalloc'ed ones: no map op keeps the buffer it is given.
+
 /** generic_map_delete_batch: deletes count keys in order, stopping at the first error. */
 export function genericMapDeleteBatch(map: BpfMap, args: MapBatchArgs): number {
   const { attr } = args;
@@ -55,11 +94,12 @@ export function genericMapDeleteBatch(map: BpfMap, args: MapBatchArgs): number {
   const maxCount = attr.count;
   if (!maxCount) return 0;
   if (!putCount(args, 0)) return -Errno.EFAULT;
+  const keys = new UserArray(args, attr.keys, map.keySize);
+  const key = new Uint8Array(map.keySize);
   let err = 0;
   let cp = 0;
   for (; cp < maxCount; cp++) {
-    const key = tryCopyFromUser(args, attr.keys + BigInt(cp * map.keySize), map.keySize);
-    if (!key) {
+    if (!keys.get(cp, key)) {
       err = -Errno.EFAULT;
       break;
     }
@@ -78,16 +118,19 @@ export function genericMapUpdateBatch(map: BpfMap, args: MapBatchArgs): number {
   const maxCount = attr.count;
   if (!maxCount) return 0;
   if (!putCount(args, 0)) return -Errno.EFAULT;
+  const keys = new UserArray(args, attr.keys, map.keySize);
+  const values = new UserArray(args, attr.values, valueSize);
+  const key = new Uint8Array(map.keySize);
+  const value = new Uint8Array(valueSize);
+  const flags = elemFlags(attr.elem_flags);
   let err = 0;
   let cp = 0;
   for (; cp < maxCount; cp++) {
-    const key = tryCopyFromUser(args, attr.keys + BigInt(cp * map.keySize), map.keySize);
-    const value = key && tryCopyFromUser(args, attr.values + BigInt(cp * valueSize), valueSize);
-    if (!key || !value) {
+    if (!keys.get(cp, key) || !values.get(cp, value)) {
       err = -Errno.EFAULT;
       break;
     }
-    err = mapUpdateValue(map, args.file, key, value, elemFlags(attr.elem_flags));
+    err = mapUpdateValue(map, args.file, key, value, flags);
     if (err) break;
   }
   if (!putCount(args, cp)) err = -Errno.EFAULT;
@@ -116,6 +159,9 @@ export function genericMapLookupBatch(map: BpfMap, args: MapBatchArgs): number {
     bufPrev = inBatch;
     prevKey = bufPrev;
   }
+  const keys = new UserArray(args, attr.keys, map.keySize);
+  const values = new UserArray(args, attr.values, valueSize);
+  const flags = elemFlags(attr.elem_flags);
   let key: Uint8Array = new Uint8Array(map.keySize);
   const value = new Uint8Array(valueSize);
   let err = 0;
@@ -123,11 +169,11 @@ export function genericMapLookupBatch(map: BpfMap, args: MapBatchArgs): number {
   while (cp < maxCount) {
     err = map.ops.getNextKey(map, prevKey, key);
     if (err) break;
-    err = mapCopyValue(map, key, value, elemFlags(attr.elem_flags));
+    err = mapCopyValue(map, key, value, flags);
     if (err && err !== -Errno.ENOENT) return err;
     if (!err) {
-      if (!tryCopyToUser(args, attr.keys + BigInt(cp * map.keySize), key)) return -Errno.EFAULT;
-      if (!tryCopyToUser(args, attr.values + BigInt(cp * valueSize), value)) return -Errno.EFAULT;
+      if (!keys.put(cp, key)) return -Errno.EFAULT;
+      if (!values.put(cp, value)) return -Errno.EFAULT;
       cp++;
     }
     const other: Uint8Array = prevKey ?? bufPrev;
