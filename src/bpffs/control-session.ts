@@ -154,7 +154,9 @@ export class ControlSession {
       this.overflow = true;
       throw this.tooLong();
     }
-    this.line.push(rest.slice());
+    // A copy: the caller's buffer (FUSE's) is only valid during the call, and Node's
+    // Buffer.slice would give a view.
+    this.line.push(new Uint8Array(rest));
     this.lineLen += rest.length;
   }
 
@@ -193,7 +195,7 @@ export class ControlSession {
       else this.replies[0] = head.subarray(k);
     }
     this.replyLen -= n;
-    this.window = n ? { pos, bytes: buf.slice(0, n) } : undefined;
+    this.window = n ? { pos, bytes: new Uint8Array(buf.subarray(0, n)) } : undefined;
     return n;
   }
 

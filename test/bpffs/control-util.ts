@@ -4,6 +4,9 @@
 
 import { controlSpecialFiles } from '../../src/bpffs/control.ts';
 import { createBpffs, specialFileProviders } from '../../src/bpffs/mount.ts';
+
+/** The mount's special files with the control file among them (mount.ts's table lists it). */
+const withControl = specialFileProviders.includes(controlSpecialFiles) ? specialFileProviders : [...specialFileProviders, controlSpecialFiles];
 import type { Bpffs } from '../../src/bpffs/super.ts';
 import { Kernel } from '../../src/kernel/kernel.ts';
 import { KernelError } from '../../src/uapi/errno.ts';
@@ -40,7 +43,7 @@ export interface Session {
 
 export function makeEnv(nrCpus = 2): Env {
   const k = new Kernel({ nrCpus, memoryLimit: 512 * 1024 * 1024, seed: 7 });
-  const fs = createBpffs(k, { providers: [...specialFileProviders, controlSpecialFiles] });
+  const fs = createBpffs(k, { providers: withControl });
   const vfs = fs.vfs;
   const readAll = (f: OpenFile): string => {
     const parts: string[] = [];
