@@ -27,10 +27,21 @@ export interface TraceEntry {
 /** The tracing ring buffer: trace_printk writes, trace_pipe reads and consumes. */
 export class TraceBuffer {
   private entries: TraceEntry[] = [];
+  /** Readers blocked in trace_pipe's read, woken by the next write. */
+  private readonly waiters = new Set<() => void>();
 
   write(e: TraceEntry): void {
     this.entries.push(e);
     if (this.entries.length > TRACE_BUFFER_LINES) this.entries.shift();
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+  }
+
+  /** Resolves at the next write (at once if lines are waiting): trace_pipe's wait_on_pipe. */
+  waitLines(): Promise<void> {
+    if (this.entries.length) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add(resolve));
   }
 
   /** Reads and removes every line, as reading trace_pipe does. */

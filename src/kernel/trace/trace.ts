@@ -195,8 +195,8 @@ export class KernelTrace {
     }, [regs, ret]);
   }
 
-  /** sched:sched_switch from prev to next on this CPU (prev_state 0: prev stays runnable),
-   *  and the finish_task_switch(prev) the scheduler runs in next's context. */
+  /** sched:sched_switch from prev (current until now) to next on this CPU (prev_state 0:
+   *  prev stays runnable); then next is current and runs finish_task_switch(prev). */
   schedSwitch(prev: Task | undefined, next: Task): void {
     const tp = this.tracepoints.schedSwitch;
     if (tp.probed) {
@@ -213,6 +213,7 @@ export class KernelTrace {
         v.setInt32(60, 120, true);
       }, [0, prevTs, this.taskStruct(next), 0]);
     }
+    this.k.current = next;
     const fts = this.kfuncs.get('finish_task_switch');
     if (fts.probed) {
       const prevTs = prev ? this.taskStruct(prev) : 0;

@@ -1,7 +1,7 @@
 // The fake kernel's vmlinux BTF (what /sys/kernel/btf/vmlinux is on Linux): the C types its
 // probe points hand programs (x86-64 struct pt_regs with Linux's exact layout, subsets of
-// task_struct, file, path, dentry, qstr, inode, super_block, cgroup ...) and one FUNC per
-// function of the kfunc registry, built with parseCDecl. Layouts are C's natural ones, so a
+// task_struct, file, path, dentry, qstr, inode, super_block, cgroup ...), the BPF UAPI bits
+// programs take from vmlinux.h, and one FUNC per kfunc of the registry, built with parseCDecl. Layouts are C's natural ones, so a
 // CO-RE program relocated against this BTF reads the structs kstructs.ts writes.
 
 import { Btf } from '../../btf/btf.ts';
@@ -148,6 +148,29 @@ struct renamedata {
   unsigned int flags;
 };
 union bpf_attr;
+
+typedef __u8 u8; typedef __s8 s8; typedef __u16 u16; typedef __s16 s16;
+typedef __s32 s32; typedef __s64 s64;
+typedef __u16 __be16; typedef __u32 __be32; typedef __u64 __be64; typedef __u32 __wsum;
+enum bpf_map_type {
+  BPF_MAP_TYPE_UNSPEC, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PROG_ARRAY,
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
+  BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_LRU_HASH,
+  BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_LPM_TRIE, BPF_MAP_TYPE_ARRAY_OF_MAPS,
+  BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_DEVMAP, BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_CPUMAP,
+  BPF_MAP_TYPE_XSKMAP, BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_CGROUP_STORAGE,
+  BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, BPF_MAP_TYPE_QUEUE,
+  BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_SK_STORAGE, BPF_MAP_TYPE_DEVMAP_HASH,
+  BPF_MAP_TYPE_STRUCT_OPS, BPF_MAP_TYPE_RINGBUF,
+};
+enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2, BPF_F_LOCK = 4 };
+enum {
+  BPF_F_INDEX_MASK = 4294967295ULL, BPF_F_CURRENT_CPU = 4294967295ULL,
+  BPF_F_CTXLEN_MASK = 4503595332403200ULL,
+};
+struct bpf_raw_tracepoint_args {
+  __u64 args[0];
+};
 `;
 
 /** Where a member lies: its byte offset from the struct's start and its size. */
