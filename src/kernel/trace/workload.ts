@@ -43,8 +43,8 @@ export class Workload {
   /** Calls made, by name and in all. */
   readonly counts: Record<WorkloadSyscall, number> = { read: 0, write: 0, openat: 0, close: 0, getpid: 0 };
   total = 0;
-  /** Calls made by each task, by pid. */
-  readonly perTask = new Map<number, number>();
+  /** Calls made by each task, by pid and name. */
+  readonly perTask = new Map<number, Record<WorkloadSyscall, number>>();
   readonly rate: number;
   private readonly wl: WlTask[];
   private rng: number;
@@ -155,7 +155,9 @@ export class Workload {
       trace.sysExit(regs, nr, ret);
       this.counts[name]++;
       this.total++;
-      this.perTask.set(w.task.pid, (this.perTask.get(w.task.pid) ?? 0) + 1);
+      let mine = this.perTask.get(w.task.pid);
+      if (!mine) this.perTask.set(w.task.pid, (mine = { read: 0, write: 0, openat: 0, close: 0, getpid: 0 }));
+      mine[name]++;
     } finally {
       k.cpu = prevCpu;
       k.current = prevCurrent;
