@@ -79,6 +79,15 @@ function readBits(r: ByteReader, off: number, bit: number, width: number): numbe
   return Number((word >> BigInt(bit & 7)) & ((1n << BigInt(width)) - 1n));
 }
 
+/** Object.entries(layout.fields), made once per layout: every bpf() call decodes its attr. */
+const entriesOf = new WeakMap<Layout, readonly (readonly [string, FieldSpec])[]>();
+
+function fieldEntries(layout: Layout): readonly (readonly [string, FieldSpec])[] {
+  let e = entriesOf.get(layout);
+  if (!e) entriesOf.set(layout, e = Object.entries(layout.fields));
+  return e;
+}
+
 /**
  * Reads every field of the layout from bytes (little-endian). `bytes` must cover the layout;
  * the syscall layer gives the whole zero-filled union, as the kernel's copy_from_bpfptr does.
@@ -87,7 +96,7 @@ function readBits(r: ByteReader, off: number, bit: number, width: number): numbe
 export function decodeLayout<F extends Fields>(layout: Layout<F>, bytes: Uint8Array): Decoded<F> {
   const r = new ByteReader(bytes, 0, layout.path === '' ? 'attr' : layout.path);
   const out: Record<string, number | bigint | Uint8Array> = {};
-  for (const [name, spec] of Object.entries(layout.fields)) {
+  for (const [name, spec] of fieldEntries(layout)) {
     const off = spec[0];
     switch (spec[1]) {
       case 'u8': out[name] = r.u8At(off); break;

@@ -78,7 +78,7 @@ export function sysBpf(k: Kernel, task: Task, cmd: number, attrAddr: bigint, siz
     checkUargTailZero(task, attrAddr, BPF_ATTR_SIZE, usize);
     const n = Math.min(usize, BPF_ATTR_SIZE);
     const attr = new Uint8Array(BPF_ATTR_SIZE);
-    attr.set(task.mem.copyFromUser(attrAddr, n));
+    attr.set(task.mem.view(attrAddr, n));
     const command = COMMANDS.get(cmd);
     if (!command) return -Errno.EINVAL;
     return command({ k, task, cmd, attr, uattr: attrAddr, size: n });

@@ -15,6 +15,8 @@ import {
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import { FMODE_WRITE, type File } from '../file.ts';
 import type { BpfMap } from '../maps/map.ts';
+import { memcpy, memzero } from '../maps/memcpy.ts';
+import { REGION_MAX } from '../memory.ts';
 import type { UserMemory } from '../user-memory.ts';
 import type { UserPtrs } from './call.ts';
 
@@ -85,12 +87,13 @@ export function mapCopyValue(map: BpfMap, key: Uint8Array | null, value: Uint8Ar
   if (!ops.lookup) return -Errno.ENOTSUPP;
   const addr = ops.lookup(map, key ?? new Uint8Array(0));
   if (!addr) return -Errno.ENOENT;
-  const at = map.kernel.memory.resolve(addr);
-  if (!at) throw new Error(`map ${map.id}: lookup returned unmapped address 0x${addr.toString(16)}`);
-  value.set(at.region.u8.subarray(at.off, at.off + map.valueSize));
+  // memory.resolve() without its result object: the region is the address's high word.
+  const region = map.kernel.memory.region(Math.floor(addr / REGION_MAX));
+  if (!region) throw new Error(`map ${map.id}: lookup returned unmapped address 0x${addr.toString(16)}`);
+  memcpy(value, 0, region.u8, addr - region.base, map.valueSize);
   // copy_map_value skips the lock, and check_and_init_map_value zeroes it: user space never
   // sees lock state, with or without BPF_F_LOCK.
-  if (map.spinLockOff >= 0) value.fill(0, map.spinLockOff, map.spinLockOff + BPF_SPIN_LOCK_SIZE);
+  if (map.spinLockOff >= 0) memzero(value, map.spinLockOff, map.spinLockOff + BPF_SPIN_LOCK_SIZE);
   return 0;
 }
 
