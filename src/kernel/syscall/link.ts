@@ -17,6 +17,7 @@ import { File, FMODE_READ, FMODE_WRITE, KObject } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { BpfProg } from '../prog.ts';
 import type { Task } from '../task.ts';
+import { KprobeEvent } from '../trace/kprobe-events.ts';
 import { PerfEvent } from '../trace/perf-event.ts';
 import type { Tracepoint } from '../trace/tracepoints.ts';
 import { checkAttr, type BpfCall } from './call.ts';
@@ -118,7 +119,7 @@ export function rawTracepointOpen(call: BpfCall): number {
     if (!attr.name) throw new KernelError(Errno.EINVAL, 'a raw tracepoint needs a name');
     const name = getname(call.task, attr.name);
     const tp = call.k.trace.tracepoints.findByName(name);
-    if (!tp || tp.decl.system === 'kprobes') throw new KernelError(Errno.ENOENT, `no raw tracepoint ${name}`);
+    if (!tp || tp instanceof KprobeEvent) throw new KernelError(Errno.ENOENT, `no raw tracepoint ${name}`);
     if (prog.maxCtxOffset > tp.decl.nrArgs * 8) throw new KernelError(Errno.EINVAL, `the program reads past the ${tp.decl.nrArgs} arguments of ${name}`);
     tp.rawProgs.add(prog);
     return linkNewFd(call.k, call.task, new BpfLink(call.k, BPF_LINK_TYPE_RAW_TRACEPOINT, 0, prog, { kind: 'raw_tracepoint', tp }));

@@ -17,6 +17,7 @@ import { File, FMODE_READ, FMODE_WRITE } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { BpfProg } from '../prog.ts';
 import type { Task } from '../task.ts';
+import { KprobeEvent } from '../trace/kprobe-events.ts';
 import { PerfEvent, PERF_SAMPLE_SUPPORTED, type PerfEventSource } from '../trace/perf-event.ts';
 import type { PerfRing } from '../trace/perf-ring.ts';
 import { KPROBE_PMU_TYPE } from '../trace/trace.ts';
@@ -111,6 +112,8 @@ function perfEventSource(k: Kernel, task: Task, type: number, config: bigint, co
   }
   if (type === PERF_TYPE_TRACEPOINT) {
     const tp = k.trace.tracepoint(Number(config));
+    // A kprobe_events event is a kprobe opened by its trace event id: KPROBE programs, pt_regs.
+    if (tp instanceof KprobeEvent) return { kind: 'kprobe', fn: tp.fn, offset: 0n, retprobe: tp.retprobe, event: tp };
     return { kind: 'tracepoint', tp };
   }
   if (type === KPROBE_PMU_TYPE) {

@@ -15,6 +15,7 @@ import type { Kernel } from '../kernel.ts';
 import type { BpfProg } from '../prog.ts';
 import type { Task } from '../task.ts';
 import type { Kfunc } from './kfuncs.ts';
+import type { KprobeEvent } from './kprobe-events.ts';
 import { PerfRing } from './perf-ring.ts';
 import type { Tracepoint } from './tracepoints.ts';
 
@@ -25,7 +26,11 @@ export const PERF_SAMPLE_SUPPORTED = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | P
 
 /** What the event is attached to. */
 export type PerfEventSource =
-  | { readonly kind: 'kprobe'; readonly fn: Kfunc; readonly offset: bigint; readonly retprobe: boolean }
+  | {
+    readonly kind: 'kprobe'; readonly fn: Kfunc; readonly offset: bigint; readonly retprobe: boolean;
+    /** The kprobe_events event it was opened on as a tracepoint, if it was. */
+    readonly event?: KprobeEvent;
+  }
   | { readonly kind: 'tracepoint'; readonly tp: Tracepoint }
   | { readonly kind: 'software'; readonly config: number };
 

@@ -9,6 +9,7 @@ import type { Region } from '../memory.ts';
 import type { Task } from '../task.ts';
 import { CgroupTree, type Cgroup } from './cgroup.ts';
 import { KfuncRegistry } from './kfuncs.ts';
+import { KprobeEvents } from './kprobe-events.ts';
 import { countHit, kprobeCall, traceCallBpf, type KfuncArg } from './kprobe.ts';
 import { KernelStructs } from './kstructs.ts';
 import type { PerfEvent } from './perf-event.ts';
@@ -35,6 +36,8 @@ export class KernelTrace {
   readonly kfuncs = new KfuncRegistry();
   readonly tracepoints = new TracepointRegistry();
   readonly cgroups = new CgroupTree();
+  /** tracefs's kprobe_events. */
+  readonly kprobeEvents: KprobeEvents;
   /** Open perf events (for the ids and the per-CPU lists). */
   readonly perfEvents = new Set<PerfEvent>();
   /** Per-CPU bpf_prog_active. */
@@ -52,6 +55,7 @@ export class KernelTrace {
   constructor(k: Kernel) {
     this.k = k;
     this.bpfProgActive = new Int32Array(k.nrCpus);
+    this.kprobeEvents = new KprobeEvents(this);
   }
 
   /** The vmlinux BTF, built on first use. */

@@ -104,14 +104,13 @@ export class TracepointRegistry {
   readonly schedSwitch: Tracepoint;
 
   constructor() {
-    this.sysEnter = this.add(SYS_ENTER);
-    this.sysExit = this.add(SYS_EXIT);
-    this.schedSwitch = this.add(SCHED_SWITCH);
+    this.sysEnter = this.add(new Tracepoint(SYS_ENTER));
+    this.sysExit = this.add(new Tracepoint(SYS_EXIT));
+    this.schedSwitch = this.add(new Tracepoint(SCHED_SWITCH));
   }
 
-  add(decl: TracepointDecl): Tracepoint {
-    const tp = new Tracepoint(decl);
-    this.byId.set(decl.id, tp);
+  add<T extends Tracepoint>(tp: T): T {
+    this.byId.set(tp.id, tp);
     this.byName.set(tp.fullName, tp);
     return tp;
   }
