@@ -416,9 +416,11 @@ function htabPercpuMapLookupPercpuElem(map: BpfHtab, key: Uint8Array, cpu: numbe
   return map.valueAddr(i, cpu);
 }
 
-/** htab_lru_map_lookup_elem_sys(): the syscall's lookup leaves the ref bit alone, so that a
- *  user-space walk does not change what gets evicted. Called from syscall. */
-function htabLruMapCopyValue(map: BpfHtab, key: Uint8Array, value: Uint8Array): number {
+/** The syscall's lookup (bpf_map_copy_value) of HASH and LRU_HASH: the element's value
+ *  copied out as the generic path copies what map_lookup_elem returns, without going through
+ *  its kernel address. For LRU maps this is htab_lru_map_lookup_elem_sys(): it leaves the ref
+ *  bit alone, so that a user-space walk does not change what gets evicted. Called from syscall. */
+function htabMapCopyValue(map: BpfHtab, key: Uint8Array, value: Uint8Array): number {
   const i = map.lookupElem(map.hash(key), key);
   if (i < 0) return -Errno.ENOENT;
   memcpy(value, 0, map.elemBytes(i), map.valueOffset(i), map.valueSize);
@@ -540,6 +542,7 @@ export const htabMapOps = {
   free: htabMapFree,
   getNextKey: htabMapGetNextKey,
   lookup: htabMapLookupElem,
+  copyValue: htabMapCopyValue,
   lookupAndDelete: htabMapLookupAndDeleteElem,
   update: htabMapUpdateElem,
   delete: htabMapDeleteElem,
@@ -556,7 +559,7 @@ export const htabLruMapOps = {
   free: htabMapFree,
   getNextKey: htabMapGetNextKey,
   lookup: htabLruMapLookupElem,
-  copyValue: htabLruMapCopyValue,
+  copyValue: htabMapCopyValue,
   lookupAndDelete: htabMapLookupAndDeleteElem,
   update: htabLruMapUpdateElem,
   delete: htabMapDeleteElem,
