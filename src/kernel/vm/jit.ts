@@ -56,6 +56,8 @@ interface JitProg {
   refs: object[];
   /** The registers the function being emitted may change (see regsWritten). */
   written: number[];
+  /** Its one-block loops: the block's first slot → the slot of the jump that closes it. */
+  loops: Map<number, number>;
 }
 
 /** The slots each instruction can continue at within its own function (calls return). */
@@ -192,7 +194,8 @@ function emitInsn(p: JitProg, i: number, next: number): string {
   if (op === BPF_CALL) return ip + emitCall(p, x, i);
   const target = successors(p, i).at(-1)!;
   if (target === next) return '';
-  const go = `{ pc = ${target}; continue; }`;
+  if (p.loops.get(target) === i) return `} while (${emitCond(x)});`;
+  const go = `{ pc = ${target}; continue dispatch; }`;
   return isJa(x) ? go : `if (${emitCond(x)}) ${go}`;
 }
 
@@ -237,6 +240,22 @@ function reachable(p: JitProg, entry: number): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
+/**
+ * The loops whose body is one block (no jump lands inside it) closed by a conditional jump
+ * back to its start: they become `do { ... } while (cond)` inside their case, so an iteration
+ * does not go back through the dispatch switch.
+ */
+function oneBlockLoops(p: JitProg, slots: number[], targets: Set<number>): Map<number, number> {
+  const loops = new Map<number, number>();
+  let block = -1;
+  for (const i of slots) {
+    if (targets.has(i)) block = i;
+    const x = p.insns[i]!;
+    if (block >= 0 && isCondJump(x) && successors(p, i).at(-1) === block && !loops.has(block)) loops.set(block, i);
+  }
+  return loops;
+}
+
 /** One JS function for the subprogram entered at slot entry. */
 function emitFunction(p: JitProg, entry: number): string {
   const slots = reachable(p, entry);
@@ -247,11 +266,12 @@ function emitFunction(p: JitProg, entry: number): string {
   }
   p.mem.usedFrame = false;
   p.written = regsWritten(p.insns, slots);
+  p.loops = oneBlockLoops(p, slots, targets);
   const body: string[] = [];
   p.mem.fp.clear();
   slots.forEach((i, n) => {
     if (targets.has(i)) {
-      body.push(`case ${i}:`);
+      body.push(`case ${i}:${p.loops.has(i) ? ' do {' : ''}`);
       p.mem.fp.clear();
     }
     body.push(`  ${emitInsn(p, i, slots[n + 1] ?? -1)}`);
@@ -276,7 +296,7 @@ function emitFunction(p: JitProg, entry: number): string {
     head.push(`const fr = S.stack.frame(depth), SD = fr.dv, fs = ${lo(10)} === ${MAX_BPF_STACK} && ${hi(10)} === fr.tag;`);
   }
   const code = looped
-    ? [`let pc = ${entry};`, `for (;;) switch (pc) {`, `case ${entry}:`, ...body, `default: throw new Error('jit: no block at ' + pc); }`]
+    ? [`let pc = ${entry};`, `dispatch: for (;;) switch (pc) {`, `case ${entry}:`, ...body, `default: throw new Error('jit: no block at ' + pc); }`]
     : body;
   // Only a function that can fault needs to name the slot it stopped at.
   if (!slots.some((i) => mayFault(p.insns[i]!))) return [...head, ...code, '}'].join('\n');
@@ -298,7 +318,7 @@ function functionEntries(p: JitProg): number[] {
 export function bpfJitSource(prog: BpfProg, opts: JitOptions = {}, refs: object[] = []): string {
   const insns: BpfInsn[] = [];
   for (let i = 0; i < prog.len; i++) insns.push(decodeInsn(prog.insns, i));
-  const p: JitProg = { insns, opts, refs, mem: { stackFast: !writesR10(insns), usedFrame: false, fp: new Map() }, written: [] };
+  const p: JitProg = { insns, opts, refs, mem: { stackFast: !writesR10(insns), usedFrame: false, fp: new Map() }, written: [], loops: new Map() };
   const entries = functionEntries(p);
   return [
     '"use strict";',

@@ -58,11 +58,14 @@ const withBuf: Init = (st, memory) => {
 };
 
 describe('JIT code', () => {
-  it('keeps registers in int32 locals and blocks as switch cases', () => {
+  it('keeps registers in int32 locals, blocks as switch cases, one-block loops as do-while', () => {
     const src = bpfJitSource(new BpfProg(bpfAssemble('mov %r0, 3\nl:\nsub %r0, 1\njne %r0, 0, l\nexit')));
     expect(src).toContain('let r0l = R[0], r0h = R[1]');
-    expect(src).toContain('case 1:');
-    expect(src).toContain('if (r0l !== 0 || r0h !== 0) { pc = 1; continue; }');
+    expect(src).toContain('case 1: do {');
+    expect(src).toContain('} while (r0l !== 0 || r0h !== 0);');
+    const skip = 'mov %r0, 5\nmov %r1, 0\nl:\njeq %r0, 2, +1\nadd %r1, 1\nsub %r0, 1\njne %r0, 0, l\nmov %r0, %r1\nexit';
+    expect(bpfJitSource(new BpfProg(bpfAssemble(skip)))).toContain('if (r0l !== 0 || r0h !== 0) { pc = 2; continue dispatch; }');
+    expect(both(skip)).toBe(4n);
   });
 
   it('gives straight-line functions no dispatch loop', () => {
