@@ -12,8 +12,21 @@ export function memcpy(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: num
     dst.set(src.subarray(sOff, sOff + n), dOff);
     return;
   }
-  // Up to 8 bytes in two words, all read before any is written: memmove whatever the overlap,
-  // without asking for byteOffset (slow on small arrays, whose buffer V8 has not made yet).
+  // Every byte is read before any is written: memmove whatever the overlap, without asking
+  // for byteOffset (slow on small arrays, whose buffer V8 has not made yet). 8 and 4 bytes (the
+  // usual value and key) straight, other sizes up to 8 through two words.
+  if (n === 8) {
+    const b0 = src[sOff]!, b1 = src[sOff + 1]!, b2 = src[sOff + 2]!, b3 = src[sOff + 3]!;
+    const b4 = src[sOff + 4]!, b5 = src[sOff + 5]!, b6 = src[sOff + 6]!, b7 = src[sOff + 7]!;
+    dst[dOff] = b0; dst[dOff + 1] = b1; dst[dOff + 2] = b2; dst[dOff + 3] = b3;
+    dst[dOff + 4] = b4; dst[dOff + 5] = b5; dst[dOff + 6] = b6; dst[dOff + 7] = b7;
+    return;
+  }
+  if (n === 4) {
+    const b0 = src[sOff]!, b1 = src[sOff + 1]!, b2 = src[sOff + 2]!, b3 = src[sOff + 3]!;
+    dst[dOff] = b0; dst[dOff + 1] = b1; dst[dOff + 2] = b2; dst[dOff + 3] = b3;
+    return;
+  }
   const n0 = n < 4 ? n : 4;
   let lo = 0;
   let hi = 0;
