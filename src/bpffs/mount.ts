@@ -21,9 +21,11 @@ export interface CreateBpffsOptions {
   readonly providers?: readonly SpecialFileProvider[];
 }
 
-/** A bpffs for kernel, which pins through it from now on (k.bpffs). */
+/** A bpffs for kernel, which pins through it from now on (k.bpffs); a format given in the
+ *  options becomes the kernel's print format. */
 export function createBpffs(kernel: Kernel, o: CreateBpffsOptions = {}): Bpffs {
   const options = { ...DEFAULT_BPFFS_OPTIONS, ...o.options };
+  if (o.options?.format !== undefined) kernel.seqShowFormat = o.options.format;
   const fs = bpfFillSuper(kernel, options, o.mountpoint ?? '/sys/fs/bpf', o.providers ?? specialFileProviders);
   kernel.bpffs = fs.pins;
   return fs;
@@ -50,7 +52,7 @@ export async function mountBpffs(dir: string, o: MountBpffsOptions = {}): Promis
   const options = { ...DEFAULT_BPFFS_OPTIONS, ...o.options };
   const kernel = o.kernel ?? new Kernel({ nrCpus: options.nrCpus });
   const real = realpathSync(dir);
-  const fs = createBpffs(kernel, { options, mountpoint: real });
+  const fs = createBpffs(kernel, { options: o.options ?? {}, mountpoint: real });
   // Reads of control files block until there is something to read: no request timeout.
   const m = await mount(real, fs.vfs, { fsname: 'bpffs', subtype: 'bpffs', timeout: false, onError: o.onError });
   return {

@@ -26,6 +26,9 @@ export interface KernelOptions {
   seed?: number;
   /** Run loaded programs on the JIT (default) or, when false, on the interpreter. */
   jit?: boolean;
+  /** How seqShowElem prints values (`cat` on a pinned map): today's kernel (default) or the
+   *  2018 format of the patch that introduced the printer. */
+  seqShowFormat?: 'linux' | 'v2018';
 }
 
 export class Kernel {
@@ -53,6 +56,9 @@ export class Kernel {
   bpffs: BpfFs | undefined;
   /** The CPU the current code runs on (programs see it through get_smp_processor_id). */
   cpu = 0;
+  /** KernelOptions.seqShowFormat; a bpffs mount sets it before maps print (printers are made
+   *  once per map, at its first print). */
+  seqShowFormat: 'linux' | 'v2018';
   /** Probe points, tracepoints, perf events, cgroups and the vmlinux BTF (src/kernel/trace). */
   readonly trace: KernelTrace;
 
@@ -62,6 +68,7 @@ export class Kernel {
     this.memlockRlimit = opts.memlockRlimit;
     this.rng = (opts.seed ?? Math.floor(Math.random() * 0xffffffff)) >>> 0 || 1;
     this.jit = opts.jit === false ? undefined : new BpfJit();
+    this.seqShowFormat = opts.seqShowFormat ?? 'linux';
     this.trace = new KernelTrace(this);
   }
 

@@ -96,6 +96,15 @@ describe('pinned map view', () => {
     expect(cat(e.vfs, '/h')).toBe(HEADER);
   });
 
+  it('prints in the 2018 format when the mount says format=2018', () => {
+    const e = makeEnv({ format: 'v2018' });
+    const fd = makeValArray(e, 2);
+    setVal(e, fd, 1, 3, 4);
+    pin(e, fd, '/sys/fs/bpf/m');
+    expect(cat(e.vfs, '/m')).toBe(`${HEADER}0: {0,0}\n1: {3,4}\n`);
+    expect(makeEnv().k.seqShowFormat).toBe('linux');
+  });
+
   it('refuses open with EIO for a map without BTF', () => {
     const e = makeEnv();
     pin(e, makeValArray(e, 2, false), '/sys/fs/bpf/nobtf');

@@ -73,7 +73,7 @@ export class BpfArray extends BpfMap {
   /** btf_type_seq_show of the map's value type, the printer made once per map. */
   showValue(data: Uint8Array, out: SeqWriter): void {
     if (!this.btf) throw new Error(`map ${this.id}: seq_show without BTF`);
-    this.printer ??= createBtfSeqShow(this.btf.btf);
+    this.printer ??= createBtfSeqShow(this.btf.btf, { format: this.kernel.seqShowFormat });
     this.printer.show(this.btfValueTypeId, data, out);
   }
 }

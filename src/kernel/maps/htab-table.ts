@@ -262,7 +262,7 @@ export class BpfHtab extends BpfMap {
   /** btf_type_seq_show with a printer made once per map. */
   show(typeId: number, data: Uint8Array, out: SeqWriter): void {
     if (!this.btf) throw new Error(`map ${this.id}: seq_show without BTF`);
-    this.printer ??= createBtfSeqShow(this.btf.btf);
+    this.printer ??= createBtfSeqShow(this.btf.btf, { format: this.kernel.seqShowFormat });
     this.printer.show(typeId, data, out);
   }
 }
