@@ -1,7 +1,8 @@
 // sysBpf: the bpf(2) system call, kernel/bpf/syscall.c's __sys_bpf. It takes what bpf(2)
 // takes (a command, the user address of union bpf_attr, its size), copies the attr in with the
 // kernel's size rules, and dispatches. The one place where KernelError becomes -errno (also
-// for sysBpfElem, the in-process callers' way into the element commands).
+// for sysBpfElem, the in-process callers' way into the element commands). It runs through the
+// probe-able __sys_bpf and command handlers of the kernel's function registry.
 
 import { BPF_ATTR_SIZE } from '../../uapi/bpf-attr.ts';
 import {
@@ -13,7 +14,7 @@ import {
   BPF_PROG_LOAD, BPF_PROG_TEST_RUN, BPF_ENABLE_STATS, BPF_LINK_CREATE, BPF_LINK_DETACH, BPF_LINK_GET_FD_BY_ID,
   BPF_LINK_GET_NEXT_ID, BPF_RAW_TRACEPOINT_OPEN,
 } from '../../uapi/bpf.ts';
-import { Errno } from '../../uapi/errno.ts';
+import { Errno, KernelError } from '../../uapi/errno.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
 import { bpfBtfGetFdById, bpfBtfLoad } from './btf.ts';
@@ -66,6 +67,19 @@ const COMMANDS = new Map<number, BpfCommand>([
   [BPF_LINK_DETACH, linkDetach],
 ]);
 
+/** The commands whose handlers are probe-able kernel functions (src/kernel/trace/kfuncs.ts). */
+const HANDLER_KFUNCS = new Map<number, string>([
+  [BPF_MAP_CREATE, 'map_create'],
+  [BPF_MAP_LOOKUP_ELEM, 'map_lookup_elem'],
+  [BPF_MAP_UPDATE_ELEM, 'map_update_elem'],
+  [BPF_MAP_DELETE_ELEM, 'map_delete_elem'],
+  [BPF_MAP_GET_NEXT_KEY, 'map_get_next_key'],
+  [BPF_PROG_LOAD, 'bpf_prog_load'],
+  [BPF_OBJ_PIN, 'bpf_obj_pin'],
+  [BPF_OBJ_GET, 'bpf_obj_get'],
+  [BPF_LINK_CREATE, 'link_create'],
+]);
+
 /**
  * bpf(cmd, attr, size) as task calls it: >= 0 (0, a count or a new fd) or -errno.
  * size is the C unsigned int; cmd the C int (an unknown one, negative included, is EINVAL).
@@ -79,9 +93,11 @@ export function sysBpf(k: Kernel, task: Task, cmd: number, attrAddr: bigint, siz
     const n = Math.min(usize, BPF_ATTR_SIZE);
     const attr = new Uint8Array(BPF_ATTR_SIZE);
     attr.set(task.mem.view(attrAddr, n));
-    const command = COMMANDS.get(cmd);
-    if (!command) return -Errno.EINVAL;
-    return command({ k, task, cmd, attr, uattr: attrAddr, size: n });
+    return k.trace.sysBpf(cmd, attrAddr, n, attr, HANDLER_KFUNCS.get(cmd), () => {
+      const command = COMMANDS.get(cmd);
+      if (!command) throw new KernelError(Errno.EINVAL, `unknown bpf command ${cmd}`);
+      return command({ k, task, cmd, attr, uattr: attrAddr, size: n });
+    });
   } catch (e) {
     return errnoOf(e);
   } finally {

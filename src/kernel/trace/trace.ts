@@ -17,14 +17,16 @@ import { TracepointRegistry, type Tracepoint } from './tracepoints.ts';
 import { buildVmlinux, type Vmlinux } from './vmlinux.ts';
 
 /** A CPU's scratch memory: a probe's pt_regs, the current syscall's user regs, a tracepoint
- *  record (PERF_MAX_TRACE_SIZE is more than any record here needs) and raw tracepoint args. */
-const SCRATCH = { ptRegs: 0, userRegs: 256, record: 512, rawArgs: 1024, size: 1280 } as const;
+ *  record (PERF_MAX_TRACE_SIZE is more than any record here needs), raw tracepoint args and
+ *  the kernel's copy of a bpf() attr (168 bytes). */
+const SCRATCH = { ptRegs: 0, userRegs: 256, record: 512, rawArgs: 1024, attr: 1152, size: 1344 } as const;
 
 export interface CpuScratch {
   readonly ptRegs: number;
   readonly userRegs: number;
   readonly record: number;
   readonly rawArgs: number;
+  readonly attr: number;
 }
 
 /** The kprobe PMU's type (/sys/bus/event_source/devices/kprobe/type): the first dynamic PMU
@@ -74,7 +76,10 @@ export class KernelTrace {
   scratch(cpu: number): CpuScratch {
     const r = (this.scratchRegion ??= this.k.memory.mapAreaAlloc(SCRATCH.size * this.k.nrCpus, 'per-cpu trace scratch'));
     const base = r.addr(cpu * SCRATCH.size);
-    return { ptRegs: base + SCRATCH.ptRegs, userRegs: base + SCRATCH.userRegs, record: base + SCRATCH.record, rawArgs: base + SCRATCH.rawArgs };
+    return {
+      ptRegs: base + SCRATCH.ptRegs, userRegs: base + SCRATCH.userRegs, record: base + SCRATCH.record,
+      rawArgs: base + SCRATCH.rawArgs, attr: base + SCRATCH.attr,
+    };
   }
 
   /**
@@ -86,6 +91,22 @@ export class KernelTrace {
     const fn = this.kfuncs.get(name);
     if (!fn.probed) return impl();
     return kprobeCall(this, fn, args, impl, retval);
+  }
+
+  /**
+   * __sys_bpf(cmd, uattr, size) around body, and inside it the command's handler (map_create,
+   * bpf_prog_load ...) when it is a registered function: a probe on the handler gets the
+   * kernel's copy of the attr in kernel memory, as the C handlers take `union bpf_attr *`.
+   */
+  sysBpf(cmd: number, uattr: bigint, size: number, attr: Uint8Array, handler: string | undefined, body: () => number): number {
+    const inner = handler && this.kfuncs.get(handler).probed
+      ? () => {
+        const at = this.scratch(this.k.cpu).attr;
+        this.structs.view(at, attr.length).set(attr);
+        return this.call(handler, [at], body);
+      }
+      : body;
+    return this.call('__sys_bpf', [cmd, uattr, size], inner);
   }
 
   // ---- tasks and cgroups in kernel memory

@@ -8,6 +8,7 @@ import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
 import { WORKLOAD_SYSCALLS, type WorkloadSyscall } from './kfuncs.ts';
 import type { KfuncArg } from './kprobe.ts';
+import { vfsObjects } from './vfs-structs.ts';
 
 /** x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
 export const SYSCALL_NR: Readonly<Record<WorkloadSyscall, number>> = {
@@ -21,6 +22,7 @@ const AT_FDCWD = -100;
 const O_RDONLY = 0;
 const FD = 3;
 const IO_SIZE = 512;
+const TMPFS_MAGIC = 0x01021994;
 
 export interface WorkloadOptions {
   /** Seed of the choice of task and call (default 1). */
@@ -67,26 +69,11 @@ export class Workload {
     this.tasks = this.wl.map((w) => w.task);
   }
 
-  /** A struct file of /tmp/<name> with its path, dentry, inode and super block. */
+  /** A struct file of a tmpfs file named name, open for reading and writing. */
   private newFile(name: string): number {
-    const s = this.k.trace.structs;
-    const sb = s.alloc('super_block');
-    s.set(sb, 'super_block', 's_magic', 0x01021994); // TMPFS_MAGIC
-    s.set(sb, 'super_block', 's_id', 'tmpfs');
-    const inode = s.alloc('inode');
-    s.set(inode, 'inode', 'i_mode', 0o100644);
-    s.set(inode, 'inode', 'i_sb', sb);
-    s.set(inode, 'inode', 'i_ino', 1000 + this.nextIno++);
-    const dentry = s.alloc('dentry');
-    s.set(dentry, 'dentry', 'd_name.name', s.strdup(name));
-    s.set(dentry, 'dentry', 'd_name.len', name.length);
-    s.set(dentry, 'dentry', 'd_inode', inode);
-    s.set(dentry, 'dentry', 'd_sb', sb);
-    const file = s.alloc('file');
-    s.set(file, 'file', 'f_path.dentry', dentry);
-    s.set(file, 'file', 'f_inode', inode);
-    s.set(file, 'file', 'f_mode', 3);
-    return file;
+    return vfsObjects(this.k.trace.structs, {
+      name, ino: 1000 + this.nextIno++, mode: 0o100644, fmode: 3, magic: TMPFS_MAGIC, fsName: 'tmpfs',
+    }).file;
   }
 
   private random(): number {

@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Errno, KernelError } from '../../../src/uapi/errno.ts';
-import { BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_TRACEPOINT } from '../../../src/uapi/bpf-types.ts';
+import { BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_TRACEPOINT } from '../../../src/uapi/bpf-types.ts';
 import { PERF_EVENT_IOC_SET_BPF } from '../../../src/uapi/perf_event.ts';
 import { sysPerfEventIoctl, sysPerfEventOpen } from '../../../src/kernel/syscall/perf_event.ts';
+import { mapCreate } from '../../../src/kernel/syscall/api.ts';
 import type { Kernel } from '../../../src/kernel/kernel.ts';
 import { KPROBE_PMU_TYPE } from '../../../src/kernel/trace/trace.ts';
+import { vfsObjects } from '../../../src/kernel/trace/vfs-structs.ts';
 import { C, attachSetBpf, linkPerfEvent, openKprobe, perfAttr, setup } from './trace-util.ts';
 
 /** A struct file whose dentry is named name, as the VFS would pass vfs_read. */
 function makeFile(k: Kernel, name: string): number {
-  const s = k.trace.structs;
-  const dentry = s.alloc('dentry');
-  s.set(dentry, 'dentry', 'd_name.name', s.strdup(name));
-  const file = s.alloc('file');
-  s.set(file, 'file', 'f_path.dentry', dentry);
-  return file;
+  return vfsObjects(k.trace.structs, { name, ino: 5, mode: 0o100600 }).file;
 }
 
 function vfsRead(k: Kernel, file: number, count: number, ret: number | Error = count): number {
@@ -79,6 +76,16 @@ describe.each([true, false])('kprobes (jit: %s)', (jit) => {
     expect(k.links.size).toBe(0);
     expect(k.progs.size).toBe(0);
     expect(k.trace.kfuncs.get('vfs_read').probed).toBe(false);
+  });
+
+  it('bpf() runs through __sys_bpf and the command handlers: a kretprobe on map_create sees each new fd and errno', () => {
+    const { k, t, count, loadProg } = setup(jit);
+    attachSetBpf(k, t, openKprobe(k, t, 'map_create', true), loadProg(BPF_PROG_TYPE_KPROBE, 'ret_vfs_read'));
+    const fds = [0, 1, 2].map(() => mapCreate(k, t, { map_type: BPF_MAP_TYPE_ARRAY, key_size: 4, value_size: 8, max_entries: 1 }));
+    expect(mapCreate(k, t, { map_type: BPF_MAP_TYPE_ARRAY, key_size: 4, value_size: 8, max_entries: 0 })).toBe(-Errno.EINVAL);
+    expect(count(C.KRET_HITS)).toBe(4n);
+    expect(count(C.RET_SUM)).toBe(BigInt.asUintN(64, BigInt(fds.reduce((a, b) => a + b, 0) - Errno.EINVAL)));
+    expect(count(C.KRET_IP)).toBe(k.trace.kfuncs.get('map_create').addr);
   });
 
   it('bpf_prog_active: a probe hit while a program runs on the CPU runs nothing and counts a miss', () => {
