@@ -256,6 +256,13 @@ function oneBlockLoops(p: JitProg, slots: number[], targets: Set<number>): Map<n
   return loops;
 }
 
+/** s as one flat string: V8 keeps a concatenation as a tree of its parts until something reads
+ *  it, and a big program's thousands of live trees make the source cost mostly GC. */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
 /** One JS function for the subprogram entered at slot entry. */
 function emitFunction(p: JitProg, entry: number): string {
   const slots = reachable(p, entry);
@@ -274,7 +281,7 @@ function emitFunction(p: JitProg, entry: number): string {
       body.push(`case ${i}:${p.loops.has(i) ? ' do {' : ''}`);
       p.mem.fp.clear();
     }
-    body.push(`  ${emitInsn(p, i, slots[n + 1] ?? -1)}`);
+    body.push(flat(`  ${emitInsn(p, i, slots[n + 1] ?? -1)}`));
     trackFramePointers(p.mem.fp, p.insns[i]!);
   });
   const looped = targets.size > 0;
