@@ -5,8 +5,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBtf } from './btf.ts';
 import { benchMaps } from './maps.ts';
+import { benchVm } from './vm.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv[2];
 if (!only || only === 'btf') benchBtf(root);
 if (!only || only === 'maps') benchMaps(root);
+if (!only || only === 'vm') benchVm(root);
