@@ -35,6 +35,7 @@ import {
   type ControlArg, type ControlLine,
 } from './control-parse.ts';
 import { ControlSession, quoteReply, type ControlSessionContext, type Reply } from './control-session.ts';
+import { fdinfoPairs, InfoArrays, isInfoArrayField } from './control-info.ts';
 import { mapElemBytes } from './control-values.ts';
 import { ErrorLog, errorLogFileOperations } from './error-log.ts';
 import type { BpffsContext, SpecialFile } from './special-files.ts';
@@ -115,6 +116,8 @@ class Command {
   readonly scalars = new Map<string, Scalar>();
   readonly bufs = new Map<string, Buffer>();
   readonly temps: number[] = [];
+  /** Buffers inside the info struct of obj_get_info_by_fd (control-info.ts). */
+  readonly infoArrays = new InfoArrays();
   pin: string | undefined;
 
   constructor(
@@ -195,6 +198,8 @@ class Command {
         this.setFd(`${base}_fd`, this.fdById(fdKind(`${base}_fd`)!, a.raw, a.name));
       } else if (/^(map|prog|btf|link)_id$/.test(a.name) && primary) {
         this.setFd(primary, this.fdById(base as keyof typeof GET_FD_BY_ID, a.raw, a.name));
+      } else if (this.line.cmd === BPF_OBJ_GET_INFO_BY_FD && isInfoArrayField(a.name)) {
+        this.infoArrays.add(a.name, latin1Decode(a.raw.subarray(0, 32)));
       } else {
         einval(`${this.line.name} has no field ${a.name}`);
       }
@@ -321,7 +326,17 @@ function runCommand(session: ControlSession, line: ControlLine): Reply {
     c.pointersPass(c.scalarsPass());
     const fields: Record<string, Scalar | Uint8Array> = Object.fromEntries(c.scalars);
     for (const [name, b] of c.bufs) fields[name] = b.bytes;
-    const { ret, sent, attr } = session.bpf(line.cmd, c.layout, fields);
+    const info = c.bufs.get('info');
+    const infoKind = c.infoArrays.size ? infoOf(c.task, c.num('bpf_fd')) : undefined;
+    if (c.infoArrays.size && !infoKind) einval('info buffers need bpf_fd to be a map, program or BTF');
+    if (infoKind && info) c.infoArrays.place(c.task, infoKind.layout, info.bytes);
+    let call;
+    try {
+      call = session.bpf(line.cmd, c.layout, fields);
+    } finally {
+      c.infoArrays.unmap(c.task);
+    }
+    const { ret, sent, attr } = call;
     const log = [c.bufs.get('log_buf'), c.bufs.get('btf_log_buf')].filter((b) => b !== undefined).map((b) => cText(b.bytes));
     const logLines = log.join('').split('\n').filter((l) => l !== '');
     // A failed command may still have written results (a batch ending with ENOENT counts
@@ -368,7 +383,15 @@ function replyPairs(c: Command, ret: number, before: Record<string, unknown>, af
     if (!b.out || name === 'log_buf' || name === 'btf_log_buf') continue;
     let bytes = b.bytes;
     if (name === 'info') {
-      pairs.push(...infoPairs(c.task, c.num('bpf_fd'), bytes, Number(after.info_len)));
+      const len = Number(after.info_len);
+      pairs.push(...infoPairs(c.task, c.num('bpf_fd'), bytes, len));
+      const k = infoOf(c.task, c.num('bpf_fd'));
+      if (c.infoArrays.fdinfo) pairs.push(...fdinfoPairs(c.task, c.num('bpf_fd')));
+      if (k && c.infoArrays.size) {
+        const full = new Uint8Array(k.size);
+        full.set(bytes.subarray(0, Math.min(len, k.size)));
+        pairs.push(...c.infoArrays.pairs(decodeLayout(k.layout, full)));
+      }
       continue;
     }
     const lenField = LENGTHS.find((l) => l.ptr === name && typeof l.unit !== 'string')?.len;

@@ -4,10 +4,14 @@
 import { KernelError } from '../uapi/errno.ts';
 import { doBtf } from './btf.ts';
 import { CliError, type CliContext } from './context.ts';
+import { doMap } from './map.ts';
 import { doMount, doUmount } from './mount.ts';
+import { doProg } from './prog.ts';
 
 const OBJECTS: Record<string, (ctx: CliContext, args: string[]) => Promise<number> | number> = {
   btf: doBtf,
+  map: doMap,
+  prog: doProg,
   mount: doMount,
   umount: doUmount,
 };
@@ -17,7 +21,7 @@ function usage(): string {
     'Usage: bpffs [OPTIONS] OBJECT { COMMAND | help }\n' +
     '       bpffs help\n' +
     `       OBJECT := { ${Object.keys(OBJECTS).join(' | ')} }\n` +
-    '       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n'
+    '       OPTIONS := { {-j|--json} [{-p|--pretty}] | --mount DIR }\n'
   );
 }
 
@@ -28,6 +32,14 @@ export async function main(argv: string[]): Promise<number> {
   while (args.length > 0 && args[0]!.startsWith('-')) {
     const opt = args.shift()!;
     if (opt === '-j' || opt === '--json') ctx.json = true;
+    else if (opt === '--mount' || opt === '-m') {
+      const dir = args.shift();
+      if (dir === undefined) {
+        process.stderr.write(`bpffs: option '${opt}' requires an argument\n${usage()}`);
+        return 255;
+      }
+      ctx.mount = dir;
+    } else if (opt.startsWith('--mount=')) ctx.mount = opt.slice('--mount='.length);
     else if (opt === '-p' || opt === '--pretty') {
       ctx.json = true;
       ctx.pretty = true;
@@ -60,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       } else {
         process.stderr.write(`Error: ${msg}\n`);
       }
-      return 255;
+      return e instanceof CliError ? e.status : 255;
     }
     throw e;
   }
