@@ -17,6 +17,7 @@ import {
 } from '../uapi/btf.ts';
 import type { Btf } from './btf.ts';
 import { bitfieldHex, s64Text, u32At, u64At, u64Text } from './show-num.ts';
+import { ShowPlans } from './show-plan.ts';
 import { defaultPtrHash, formatPtr, type PtrHash } from './show-ptr.ts';
 import { BtfSeqShowV2018 } from './show-v2018.ts';
 import type {
@@ -35,6 +36,9 @@ export interface BtfShowOptions {
   readonly format?: 'linux' | 'v2018';
   /** The %p hash of the pointers printed; defaults to a fixed-key siphash. */
   readonly ptrHash?: PtrHash;
+  /** Run the state machine for every type, without the compiled plans of show-plan.ts (for
+   *  tests that compare the two). */
+  readonly noPlans?: boolean;
 }
 
 /** A printer for one BTF: reusable, so a map of a million entries allocates no state per call. */
@@ -44,7 +48,7 @@ export interface BtfSeqShow {
 
 export function createBtfSeqShow(btf: Btf, opts: BtfShowOptions = {}): BtfSeqShow {
   const hash = opts.ptrHash ?? defaultPtrHash;
-  return opts.format === 'v2018' ? new BtfSeqShowV2018(btf, hash) : new BtfShowState(btf, hash);
+  return opts.format === 'v2018' ? new BtfSeqShowV2018(btf, hash) : new BtfShowState(btf, hash, !opts.noPlans);
 }
 
 /** btf_type_seq_show(btf, type_id, obj, m) */
@@ -90,14 +94,24 @@ class BtfShowState implements BtfSeqShow {
   private readonly parensCache = new Map<number, string>();
   /** Per enum type id: value to its first enumerator's name. */
   private readonly enumCache = new Map<number, Map<number | bigint, string>>();
+  /** Compiled texts for types of ints, structs and unions (show-plan.ts). */
+  private readonly plans: ShowPlans | undefined;
 
   constructor(
     private readonly btf: Btf,
     private readonly ptrHash: PtrHash,
-  ) {}
+    withPlans: boolean,
+  ) {
+    this.plans = withPlans ? new ShowPlans(btf, (id) => this.parens(id)) : undefined;
+  }
 
   /** btf_type_show() */
   show(typeId: number, data: Uint8Array, out: ShowWriter): void {
+    const plan = this.plans?.plan(typeId);
+    if (plan) {
+      out.write(plan(data, 0));
+      return;
+    }
     this.out = out;
     this.data = data;
     this.depth = 0;
