@@ -132,10 +132,14 @@ export class BpfVerifierLog {
     this.endPos_ = newPos;
     if (this.endPos_ < this.startPos) this.startPos = this.endPos_;
     const keep = Math.max(0, Math.min(this.keptLen, newPos - keptStart));
-    if (keep < this.keptLen) {
-      const text = this.chunks.join('').substring(0, keep);
-      this.chunks = keep > 0 ? [text] : [];
-      this.keptLen = keep;
+    // Drop whole chunks from the end, then cut the last one: resets usually remove a few bytes.
+    while (this.keptLen > keep) {
+      const last = this.chunks.pop()!;
+      this.keptLen -= last.length;
+      if (this.keptLen < keep) {
+        this.chunks.push(last.substring(0, keep - this.keptLen));
+        this.keptLen = keep;
+      }
     }
   }
 

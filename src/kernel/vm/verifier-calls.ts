@@ -30,7 +30,8 @@ import { checkHelperMemAccess, checkPtrOffReg } from './verifier-mem.ts';
 import {
   baseType, CONST_PTR_TO_MAP, copyReg, copyState, markRegNotInit, markRegPtr, markRegUnknown, MEM_RDONLY,
   MEM_RINGBUF, newFuncState, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_CTX, PTR_TO_FUNC, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE,
-  PTR_TO_MEM, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_STACK, regTypeStr, SCALAR_VALUE, type FuncState,
+  PTR_TO_MEM, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_STACK, regTypeStr, SCALAR_VALUE, STACK_SPILL, STACK_ZERO,
+  type FuncState,
   type RegState, type VerifierMap, type VerifierState,
 } from './verifier-regs.ts';
 
@@ -60,6 +61,8 @@ const compatibleRegTypes: Record<number, number[]> = {
 /** What check_func_arg collects about one call (struct bpf_call_arg_meta). */
 interface CallMeta {
   map: VerifierMap | null;
+  /** The key argument's value when the verifier knows it (-1 otherwise). */
+  constMapKey: bigint;
   memSize: number;
   refObjId: number;
   releaseRegno: number;
@@ -163,6 +166,7 @@ function checkFuncArg(env: VerifierEnv, arg: number, meta: CallMeta, fn: BpfFunc
     case ARG_PTR_TO_MAP_KEY:
       if (!meta.map) env.reject(Errno.EACCES, 'invalid map_ptr to access map->key');
       checkHelperMemAccess(env, regno, meta.map.keySize, false, 'read', false);
+      meta.constMapKey = stackConstValue(env, reg, meta.map.keySize);
       break;
     case ARG_PTR_TO_MAP_VALUE:
       if (argType & ARG_MAYBE_NULL && isNullReg(reg)) return;
@@ -195,6 +199,25 @@ function checkFuncArg(env: VerifierEnv, arg: number, meta: CallMeta, fn: BpfFunc
       break;
     }
   }
+}
+
+/** The little-endian value of size bytes of stack at reg (a constant-offset stack pointer)
+ *  when the verifier knows them: zeroed bytes or a spilled constant. -1 otherwise. */
+function stackConstValue(env: VerifierEnv, reg: RegState, size: number): bigint {
+  if (reg.type !== PTR_TO_STACK || !tnumIsConst(reg.varOff) || size > 8) return -1n;
+  const off = Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off;
+  const f = env.cur.frames[reg.frameno]!;
+  const slot = f.stack[Math.floor((-off - 1) / 8)];
+  if (!slot) return -1n;
+  const first = (-off - 1) % 8;
+  let zero = first - size + 1 >= 0;
+  for (let i = 0; i < size && zero; i++) if (slot.slotType[first - i] !== STACK_ZERO) zero = false;
+  if (zero) return 0n;
+  const sp = slot.spilledPtr;
+  if (off % 8 === 0 && slot.slotType[7] === STACK_SPILL && sp.type === SCALAR_VALUE && tnumIsConst(sp.varOff)) {
+    return sp.varOff.value & ((1n << BigInt(size * 8)) - 1n);
+  }
+  return -1n;
 }
 
 /** Which helpers a special map can be passed to, and the reverse (check_map_func_compatibility). */
@@ -275,7 +298,7 @@ export function checkHelperCall(env: VerifierEnv, insn: BpfInsn, idx: number,
   if (!env.gplCompatible && fn.gplOnly) {
     env.reject(Errno.EINVAL, 'cannot call GPL-restricted function from non-GPL compatible program');
   }
-  const meta: CallMeta = { map: null, memSize: 0, refObjId: 0, releaseRegno: 0, subprogno: -1 };
+  const meta: CallMeta = { map: null, constMapKey: -1n, memSize: 0, refObjId: 0, releaseRegno: 0, subprogno: -1 };
   for (let i = 0; i < 5; i++) checkFuncArg(env, i, meta, fn);
   checkMapFuncCompatibility(env, meta.map, funcId);
   const aux = env.aux[idx]!;
@@ -315,11 +338,16 @@ export function checkHelperCall(env: VerifierEnv, insn: BpfInsn, idx: number,
     case RET_VOID:
       r0.type = NOT_INIT;
       break;
-    case RET_PTR_TO_MAP_VALUE_OR_NULL:
-      markRegPtr(r0, PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
+    case RET_PTR_TO_MAP_VALUE_OR_NULL: {
+      // Linux 6.18: an array lookup with a known in-range key cannot fail.
+      const t = meta.map!.mapType;
+      const cannotFail = funcId === BPF_FUNC.map_lookup_elem && (t === BPF_MAP_TYPE_ARRAY || t === BPF_MAP_TYPE_PERCPU_ARRAY) &&
+        meta.constMapKey >= 0n && meta.constMapKey < BigInt(meta.map!.maxEntries);
+      markRegPtr(r0, cannotFail ? PTR_TO_MAP_VALUE : PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
       r0.map = meta.map;
-      r0.id = env.newId();
+      if (!cannotFail) r0.id = env.newId();
       break;
+    }
     case RET_PTR_TO_RINGBUF_MEM_OR_NULL: {
       markRegPtr(r0, PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL);
       r0.memSize = meta.memSize;
@@ -389,6 +417,10 @@ export function prepareFuncExit(env: VerifierEnv): number {
   } else {
     caller.regs[0] = copyReg(r0);
     next = callee.callsite + 1;
+  }
+  if (env.logLevel1) {
+    env.verbose(`returning from callee:\n${env.stateFor(callee)}\nto caller at ${next}:\n${env.stateFor(caller)}\n`);
+    env.clearScratch();
   }
   st.frames.pop();
   st.curframe--;

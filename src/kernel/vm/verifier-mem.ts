@@ -146,7 +146,7 @@ function stackFrame(env: VerifierEnv, reg: RegState): FuncState {
 }
 
 /** check_stack_access_within_bounds; returns the [min, max) byte offsets from fp. */
-function checkStackAccessWithinBounds(env: VerifierEnv, regno: number, off: number, size: number, src: AccessSrc, t: AccessType): [number, number] {
+function checkStackAccessWithinBounds(env: VerifierEnv, regno: number, off: number, size: number, t: AccessType): [number, number] {
   const reg = env.regs[regno]!;
   // Linux 6.18 words helper accesses as the instruction ones.
   const extra = t === 'read' ? ' read from' : ' write to';
@@ -360,7 +360,7 @@ export function checkMemAccess(env: VerifierEnv, insnIdx: number, regno: number,
       else markRegPtr(env.regs[dst]!, info.regType);
     }
   } else if (reg.type === PTR_TO_STACK) {
-    checkStackAccessWithinBounds(env, regno, off, size, 'direct', t);
+    checkStackAccessWithinBounds(env, regno, off, size, t);
     if (t === 'read') checkStackRead(env, regno, off, size, dst);
     else checkStackWrite(env, regno, off, size, value);
   } else if (bt === PTR_TO_PACKET || bt === PTR_TO_PACKET_META) {
@@ -380,11 +380,10 @@ export function checkMemAccess(env: VerifierEnv, insnIdx: number, regno: number,
 function checkStackRangeInitialized(env: VerifierEnv, regno: number, off: number, size: number, zeroOk: boolean, t: AccessType, uninit: boolean): void {
   const reg = env.regs[regno]!;
   if (size === 0 && zeroOk) return;
-  const [minOff, maxOff] = checkStackAccessWithinBounds(env, regno, off, size, 'helper', uninit ? 'write' : t);
+  const [minOff, maxOff] = checkStackAccessWithinBounds(env, regno, off, size, uninit ? 'write' : t);
   const f = stackFrame(env, reg);
   for (let o = minOff; o < maxOff; o++) {
     const [spi] = slotOf(o);
-    env.markSlotScratched(spi);
     const st = slotType(f, o);
     const slot = f.stack[spi]!;
     if (uninit) {

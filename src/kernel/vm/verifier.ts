@@ -22,7 +22,7 @@ import { checkCondJmpOp } from './verifier-jmp.ts';
 import { checkMemAccess } from './verifier-mem.ts';
 import { statesEqual, statesMaybeLooping } from './verifier-prune.ts';
 import {
-  baseType, CONST_PTR_TO_MAP, copyState, markRegKnown, markRegPtr, MAX_BPF_STACK, newFuncState, PTR_TO_CTX,
+  baseType, CONST_PTR_TO_MAP, copyState, markRegKnown, markRegPtr, MAX_BPF_STACK, newFuncState, PTR_TO_CTX, PTR_TO_MEM,
   PTR_TO_FUNC, PTR_TO_MAP_VALUE, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_STACK, regTypeStr, type VerifierMap,
   type VerifierState,
 } from './verifier-regs.ts';
@@ -44,6 +44,11 @@ export interface BpfCheckAttr {
   readonly log: BpfVerifierLog;
   /** The loader has CAP_BPF and CAP_PERFMON (default: true, we run as root). */
   readonly bpfCapable?: boolean;
+  /** The bpf_conformance calling convention instead of a context: r1 points to memArgs bytes
+   *  of memory (PTR_TO_MEM) and r2 holds that length. */
+  readonly memArgs?: number;
+  /** Processed-insn limit (default BPF_COMPLEXITY_LIMIT_INSNS; tests lower it). */
+  readonly complexityLimit?: number;
 }
 
 /** What the interpreter and the JIT may use of the verifier's findings. */
@@ -74,6 +79,8 @@ interface StackElem {
 
 interface Explored {
   state: VerifierState;
+  hitCnt: number;
+  missCnt: number;
 }
 
 /** do_check and its bookkeeping (env->head, explored_states, the counters of the stats line). */
@@ -90,9 +97,16 @@ class Checker {
   private prevLogPos = 0;
   private prevInsnPrintLen = 0;
   private doPrintState = false;
+  /** Set by compare: the loop heuristics say no checkpoint here this time. */
+  private vetoNewState = false;
 
-  constructor(env: VerifierEnv) {
+  private readonly memArgs: number | undefined;
+  private readonly limit: number;
+
+  constructor(env: VerifierEnv, memArgs: number | undefined, limit: number) {
     this.env = env;
+    this.memArgs = memArgs;
+    this.limit = limit;
     this.live = computeLiveRegs(env);
   }
 
@@ -146,22 +160,18 @@ class Checker {
     const callsCallback = insn.code === (BPF_JMP | BPF_CALL) && insn.src === 0 && (insn.imm === 164 || insn.imm === 181);
     if (callsCallback) addNewState = true;
     const live = this.liveAt(cur, idx);
-    for (const sl of list) {
-      if (sl.state.branches) {
-        if (callsCallback) {
-          if (statesEqual(sl.state, cur, live, false, env.allowUninitStack)) return true;
-        } else if (statesMaybeLooping(sl.state, cur) && statesEqual(sl.state, cur, live, true, env.allowUninitStack)) {
-          env.verbose(`infinite loop detected at insn ${idx}\n`);
-          env.verbose(`cur state:${env.stateFor(cur.frames[cur.curframe]!)}\n`);
-          env.verbose(`old state:${env.stateFor(sl.state.frames[cur.curframe]!)}\n`);
-          throw new KernelError(Errno.EINVAL, `infinite loop detected at insn ${idx}`);
-        }
-        if (!callsCallback && this.jmpsProcessed - this.prevJmpsProcessed < 20 && env.insnProcessed - this.prevInsnProcessed < 100) {
-          addNewState = false;
-        }
-        continue;
+    this.vetoNewState = false;
+    for (let k = 0; k < list.length; k++) {
+      const sl = list[k]!;
+      if (this.compare(sl, cur, idx, live, callsCallback)) {
+        sl.hitCnt++;
+        return true;
       }
-      if (statesEqual(sl.state, cur, live, false, env.allowUninitStack)) return true;
+      // A state that keeps missing is not worth comparing against any more.
+      if (this.vetoNewState) addNewState = false;
+      if (addNewState) sl.missCnt++;
+      const n = callsCallback && sl.state.branches > 0 ? 64 : 3;
+      if (sl.missCnt > sl.hitCnt * n + n) list.splice(k--, 1);
     }
     this.maxStatesPerInsn = Math.max(this.maxStatesPerInsn, list.length);
     if (!addNewState) return false;
@@ -172,9 +182,31 @@ class Checker {
     checkpoint.insnIdx = idx;
     checkpoint.branches = 1;
     cur.parent = checkpoint;
-    list.push({ state: checkpoint });
+    list.push({ state: checkpoint, hitCnt: 0, missCnt: 0 });
     this.explored.set(idx, list);
     return false;
+  }
+
+  /** One explored state against the current one: true to prune. May veto adding a state. */
+  private compare(sl: Explored, cur: VerifierState, idx: number, live: (f: number) => number, callsCallback: boolean): boolean {
+    const env: VerifierEnv = this.env;
+    {
+      if (sl.state.branches) {
+        if (callsCallback) {
+          if (statesEqual(sl.state, cur, live, false, env.allowUninitStack)) return true;
+        } else if (statesMaybeLooping(sl.state, cur) && statesEqual(sl.state, cur, live, true, env.allowUninitStack)) {
+          env.verbose(`infinite loop detected at insn ${idx}\n`);
+          env.verbose(`cur state:${env.stateFor(cur.frames[cur.curframe]!)}\n`);
+          env.verbose(`old state:${env.stateFor(sl.state.frames[cur.curframe]!)}\n`);
+          throw new KernelError(Errno.EINVAL, `infinite loop detected at insn ${idx}`);
+        }
+        if (!callsCallback && this.jmpsProcessed - this.prevJmpsProcessed < 20 && env.insnProcessed - this.prevInsnProcessed < 100) {
+          this.vetoNewState = true;
+        }
+        return false;
+      }
+      return statesEqual(sl.state, cur, live, false, env.allowUninitStack);
+    }
   }
 
   /** print_insn_state: the registers the previous insn touched, on its own line's end. */
@@ -205,7 +237,13 @@ class Checker {
       parent: null, branches: 0, insnIdx: 0,
     };
     const regs = st.frames[0]!.regs;
-    markRegPtr(regs[1]!, PTR_TO_CTX);
+    if (this.memArgs === undefined) {
+      markRegPtr(regs[1]!, PTR_TO_CTX);
+    } else {
+      markRegPtr(regs[1]!, PTR_TO_MEM);
+      regs[1]!.memSize = this.memArgs;
+      markRegKnown(regs[2]!, BigInt(this.memArgs));
+    }
     markRegPtr(regs[10]!, PTR_TO_STACK);
     env.cur = st;
     env.insnIdx = 0;
@@ -216,7 +254,7 @@ class Checker {
         env.reject(Errno.EFAULT, `invalid insn idx ${idx} insn_cnt ${env.insns.length}`);
       }
       const insn = env.insns[idx]!;
-      if (++env.insnProcessed > BPF_COMPLEXITY_LIMIT_INSNS) {
+      if (++env.insnProcessed > this.limit) {
         env.reject(Errno.E2BIG, `BPF program is too large. Processed ${env.insnProcessed} insn`);
       }
       env.cur.insnIdx = idx;
@@ -304,7 +342,11 @@ class Checker {
       if (env.cur.activeLockMap && insn.src === 0 && insn.imm !== 94) {
         env.reject(Errno.EINVAL, 'function calls are not allowed while holding a lock');
       }
-      if (insn.src === BPF_PSEUDO_CALL) return checkFuncCall(env, insn, idx);
+      if (insn.src === BPF_PSEUDO_CALL) {
+        const target = checkFuncCall(env, insn, idx);
+        this.markAllScratched();
+        return target;
+      }
       checkHelperCall(env, insn, idx, (st, at) => this.push(st, at, idx));
       return idx + 1;
     }
@@ -384,9 +426,9 @@ class Checker {
 
 /** print_verification_stats (mark_read is 0 as on Linux 6.18; peak_states is total_states,
  *  explored states are never freed here). */
-function statsLine(env: VerifierEnv, checker: Checker | undefined): string {
+function statsLine(env: VerifierEnv, checker: Checker | undefined, limit: number): string {
   const [maxStates, total] = checker?.states ?? [0, 0];
-  return `processed ${env.insnProcessed} insns (limit ${BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ` +
+  return `processed ${env.insnProcessed} insns (limit ${limit}) max_states_per_insn ` +
     `${maxStates} total_states ${total} peak_states ${total} mark_read 0\n`;
 }
 
@@ -437,7 +479,7 @@ export function bpfCheck(attr: BpfCheckAttr): BpfCheckResult {
     checkSubprogs(env);
     resolvePseudoLdimm64(env, attr.mapByFd, usedMaps);
     checkCfg(env);
-    checker = new Checker(env);
+    checker = new Checker(env, attr.memArgs, attr.complexityLimit ?? BPF_COMPLEXITY_LIMIT_INSNS);
     checker.run();
     if (!env.logLevel2) env.log.reset(0);
     checkMaxStackDepth(env);
@@ -445,8 +487,8 @@ export function bpfCheck(attr: BpfCheckAttr): BpfCheckResult {
     if (!(e instanceof KernelError)) throw e;
     failure = e;
   }
-  env.verbose(statsLine(env, checker));
-  if (failure) return { ok: false, errno: failure.errno, reason: failure.message };
+  env.verbose(statsLine(env, checker, attr.complexityLimit ?? BPF_COMPLEXITY_LIMIT_INSNS));
+  if (failure) return { ok: false, errno: failure.errno, reason: failure.detail };
   return {
     ok: true,
     prog: {
