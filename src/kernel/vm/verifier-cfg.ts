@@ -105,7 +105,7 @@ export function resolvePseudoLdimm64(env: VerifierEnv, mapByFd: MapByFd, used: V
       const off = next.imm >>> 0;
       if (off >= BPF_MAX_VAR_OFF) env.reject(Errno.EINVAL, `direct value offset of ${off} is not allowed`);
       if (map.mapType !== BPF_MAP_TYPE_ARRAY) env.reject(Errno.EINVAL, 'no direct value access support for this map type');
-      if (map.maxEntries !== 1) env.reject(Errno.EOPNOTSUPP, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
+      if (map.maxEntries !== 1) env.reject(Errno.ENOTSUPP, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
       if (off >= map.valueSize) env.reject(Errno.EINVAL, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
     }
   }
