@@ -140,7 +140,8 @@ function parseElem(args: string[], i: MapInfoFull, wantKey: boolean, wantValue: 
 
 function elemArg(e: Elem | undefined): Uint8Array | { raw: string } | undefined {
   if (e === undefined || e instanceof Uint8Array) return e;
-  return { raw: JSON.stringify(e.raw) };
+  // The control file reads the text up to a blank outside brackets and quotes, as written.
+  return { raw: e.raw };
 }
 
 /** fprint_hex with a single space (the key lines of lookup/getnext). */
