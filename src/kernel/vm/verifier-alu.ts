@@ -115,6 +115,8 @@ function adjustRegMinMaxVals(env: VerifierEnv, insn: BpfInsn): void {
     }
   }
   adjustScalarMinMaxVals(op, bpfClass(insn.code) !== BPF_ALU64, dst, src);
+  // dst is no longer a copy of anything: a later check on it must not narrow its old twins.
+  dst.id = 0;
 }
 
 /** check_reg_sane_offset */

@@ -100,6 +100,18 @@ export const cases: VerifierCase[] = [
     insns: prog(BPF_LDX_MEM(BPF_W, 6, 1, 0), ...lookup, BPF_JMP_IMM(BPF_JEQ, 0, 0, 3), BPF_JMP_IMM(BPF_JGT, 6, 7, 2),
       BPF_ALU64_REG(BPF_ADD, 0, 6), BPF_ST_MEM(BPF_B, 0, 0, 1), ...ret0),
   },
+  {
+    name: 'a bounds check on a copy covers the original', maps: [array8], errno: 0,
+    insns: prog(BPF_LDX_MEM(BPF_W, 6, 1, 0), BPF_MOV64_REG(7, 6), ...lookup, BPF_JMP_IMM(BPF_JGT, 7, 7, 2),
+      BPF_ALU64_REG(BPF_ADD, 0, 6), BPF_ST_MEM(BPF_B, 0, 0, 1), ...ret0),
+  },
+  {
+    name: 'a bounds check on a modified copy does not', maps: [array8], errno: EACCES,
+    notLinux: 'Linux 6.18 keeps r7 = r6 + 1 linked (BPF_ADD_CONST) and accepts; we drop the link, which is stricter',
+    insns: prog(BPF_LDX_MEM(BPF_W, 6, 1, 0), BPF_MOV64_REG(7, 6), BPF_ALU64_IMM(BPF_ADD, 7, 1), ...lookup,
+      BPF_JMP_IMM(BPF_JGT, 7, 7, 2), BPF_ALU64_REG(BPF_ADD, 0, 6), BPF_ST_MEM(BPF_B, 0, 0, 1), ...ret0),
+    line: 'R0 unbounded memory access, make sure to bounds check any such access',
+  },
   { name: 'uninitialised stack read is allowed for root', insns: prog(BPF_LDX_MEM(BPF_DW, 0, 10, -8), BPF_EXIT_INSN()), errno: 0 },
   {
     name: 'stack read above the frame', insns: prog(BPF_LDX_MEM(BPF_DW, 0, 10, 0), BPF_EXIT_INSN()), errno: EACCES,
