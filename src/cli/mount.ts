@@ -84,9 +84,13 @@ export async function doMount(ctx: CliContext, args: string[]): Promise<number> 
   const { dir, options } = parseMountArgs(args);
   const why = fuseUnavailable();
   if (why) throw new CliError(`cannot mount: ${why}`);
-  mkdirSync(dir, { recursive: true });
-  const real = realpathSync(dir);
-  if (isMounted(real)) throw new CliError(`${real} is already mounted (bpffs umount ${real} clears a stale mount)`);
+  // Before touching dir: a stale mount answers every access with ENOTCONN.
+  const abs = resolve(dir);
+  const busy = (d: string) => new CliError(`${d} is already mounted (bpffs umount ${d} clears a stale mount)`);
+  if (isMounted(abs)) throw busy(abs);
+  mkdirSync(abs, { recursive: true });
+  const real = realpathSync(abs);
+  if (isMounted(real)) throw busy(real);
   const stopped = untilSignal();
   const m = await mountBpffs(real, { options, onError: (e) => process.stderr.write(`bpffs: ${String(e)}\n`) });
   ctx.out(mountBanner(m, options));
