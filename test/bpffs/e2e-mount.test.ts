@@ -141,6 +141,32 @@ describe.skipIf(unavailable)(`bpffs on a FUSE mount${unavailable ? ` (skipped: $
       expect(r.stderr).toBe("cat: raw: Input/output error\nrm: cannot remove 'maps.debug': Operation not permitted\n");
     }));
 
+  it('serves concurrent cats of a map while it is updated, each output well formed', () =>
+    withMount(async (m, e) => {
+      const n = 5000;
+      const fd = pinnedVals(m, e, 'vals', n);
+      let round = 0;
+      const timer = setInterval(() => {
+        round++;
+        for (let i = 0; i < n; i += 7) setVal(e, fd, i, round, -round);
+      }, 5);
+      try {
+        const outs = await Promise.all(Array.from({ length: 6 }, () => sh(m.dir, 'for i in 1 2 3; do cat vals; done')));
+        for (const o of outs) {
+          const lines = o.stdout.split('\n');
+          expect(lines.length).toBe(3 * (n + 2) + 1);
+          for (let r = 0; r < 3; r++) {
+            const part = lines.slice(r * (n + 2), (r + 1) * (n + 2));
+            expect(part.slice(0, 2).join('\n') + '\n').toBe(HEADER);
+            part.slice(2).forEach((l, i) => expect(l).toMatch(new RegExp(`^${i}: \\{-?\\d+,-?\\d+,\\}$`)));
+          }
+        }
+      } finally {
+        clearInterval(timer);
+      }
+      expect(round).toBeGreaterThan(0);
+    }), 60_000);
+
   it('streams a 1,000,000-entry map with bounded memory, identical through dd at odd block sizes', () =>
     withMount(async (m, e) => {
       const n = 1_000_000;
