@@ -194,7 +194,7 @@ export async function replayCase(caseDir: string): Promise<CaseOutcome> {
 }
 
 /** Every case of dir, `jobs` at a time; prints each mismatch and the summary line. */
-export async function replayAll(dir: string, jobs = 4, write = (s: string) => process.stdout.write(s)): Promise<{ passed: number; failed: number }> {
+export async function replayAll(dir: string, jobs = 4, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<{ passed: number; failed: number }> {
   const cases = caseDirs(dir);
   const results: CaseOutcome[] = new Array(cases.length);
   let next = 0;

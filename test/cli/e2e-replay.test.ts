@@ -15,7 +15,9 @@ const skip = !existsSync(CASES) ? 'no shared golden cases' : fuseUnavailable() ?
 describe.skipIf(skip)(`scripts/replay-commands on the btf-pprint cases${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('passes all 40 cases and leaves no mount behind', async () => {
     let out = '';
-    const r = await replayAll(CASES, 4, (s) => (out += s));
+    const r = await replayAll(CASES, 4, (s) => {
+      out += s;
+    });
     expect(out).toMatch(/\n?40 passed, 0 failed\n$/);
     expect(r).toEqual({ passed: caseDirs(CASES).length, failed: 0 });
     expect(readFileSync('/proc/mounts', 'utf8')).not.toContain('bpffs-replay-');
