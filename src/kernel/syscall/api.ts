@@ -23,7 +23,7 @@ import { latin1Encode } from '../../uapi/latin1.ts';
 import type { Kernel } from '../kernel.ts';
 import { memcpy } from '../maps/memcpy.ts';
 import type { Task } from '../task.ts';
-import { sysBpf, sysBpfElem } from './bpf.ts';
+import { sysBpf, sysBpfElem, sysBpfProbed } from './bpf.ts';
 import type { UserPtrs } from './call.ts';
 import {
   doMapDeleteElem, doMapFreeze, doMapGetNextKey, doMapLookupAndDeleteElem, doMapLookupElem,
@@ -101,40 +101,40 @@ const callerBufs: UserPtrs<Buf> = {
 };
 
 /** Whether an element call may skip the attr: fd and flags are what encodeLayout accepts and
- *  elemFlags leaves as they are (an integer below 2^30). Anything else goes through the attr,
- *  with its errors. */
-function direct(fd: number, flags: number | bigint): flags is number {
-  return (fd >>> 0) === fd && typeof flags === 'number' && (flags & 0x3fffffff) === flags;
+ *  elemFlags leaves as they are (an integer below 2^30), and no kprobe wants to see the call.
+ *  Anything else goes through the attr, with its errors. */
+function direct(k: Kernel, cmd: number, fd: number, flags: number | bigint): flags is number {
+  return (fd >>> 0) === fd && typeof flags === 'number' && (flags & 0x3fffffff) === flags && !sysBpfProbed(k, cmd);
 }
 
 export function mapLookupElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
-  if (!direct(fd, flags)) return elem(k, task, BPF_MAP_LOOKUP_ELEM, fd, key, value, flags);
+  if (!direct(k, BPF_MAP_LOOKUP_ELEM, fd, flags)) return elem(k, task, BPF_MAP_LOOKUP_ELEM, fd, key, value, flags);
   return sysBpfElem(k, task, doMapLookupElem, callerBufs, fd, key, value, flags);
 }
 
 export function mapUpdateElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
-  if (!direct(fd, flags)) return elem(k, task, BPF_MAP_UPDATE_ELEM, fd, key, value, flags);
+  if (!direct(k, BPF_MAP_UPDATE_ELEM, fd, flags)) return elem(k, task, BPF_MAP_UPDATE_ELEM, fd, key, value, flags);
   return sysBpfElem(k, task, doMapUpdateElem, callerBufs, fd, key, value, flags);
 }
 
 export function mapDeleteElem(k: Kernel, task: Task, fd: number, key: Buf): number {
-  if (!direct(fd, 0)) return elem(k, task, BPF_MAP_DELETE_ELEM, fd, key, null, 0);
+  if (!direct(k, BPF_MAP_DELETE_ELEM, fd, 0)) return elem(k, task, BPF_MAP_DELETE_ELEM, fd, key, null, 0);
   return sysBpfElem(k, task, doMapDeleteElem, callerBufs, fd, key, null, 0);
 }
 
 /** BPF_MAP_GET_NEXT_KEY: key null asks for the first key. */
 export function mapGetNextKey(k: Kernel, task: Task, fd: number, key: Buf, nextKey: Uint8Array): number {
-  if (!direct(fd, 0)) return elem(k, task, BPF_MAP_GET_NEXT_KEY, fd, key, nextKey, 0);
+  if (!direct(k, BPF_MAP_GET_NEXT_KEY, fd, 0)) return elem(k, task, BPF_MAP_GET_NEXT_KEY, fd, key, nextKey, 0);
   return sysBpfElem(k, task, doMapGetNextKey, callerBufs, fd, key, nextKey, 0);
 }
 
 export function mapLookupAndDeleteElem(k: Kernel, task: Task, fd: number, key: Buf, value: Uint8Array, flags: number | bigint = 0): number {
-  if (!direct(fd, flags)) return elem(k, task, BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
+  if (!direct(k, BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, flags)) return elem(k, task, BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
   return sysBpfElem(k, task, doMapLookupAndDeleteElem, callerBufs, fd, key, value, flags);
 }
 
 export function mapFreeze(k: Kernel, task: Task, fd: number): number {
-  if (!direct(fd, 0)) return elem(k, task, BPF_MAP_FREEZE, fd, null, null, 0);
+  if (!direct(k, BPF_MAP_FREEZE, fd, 0)) return elem(k, task, BPF_MAP_FREEZE, fd, null, null, 0);
   return sysBpfElem(k, task, doMapFreeze, callerBufs, fd, null, null, 0);
 }
 

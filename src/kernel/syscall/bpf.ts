@@ -105,10 +105,21 @@ export function sysBpf(k: Kernel, task: Task, cmd: number, attrAddr: bigint, siz
   }
 }
 
+/** Whether a bpf() call of cmd must go the whole way through sysBpf: a kprobe on __sys_bpf or
+ *  on the command's handler sees the user attr's address and the kernel's copy of the attr,
+ *  which sysBpfElem does not make. */
+export function sysBpfProbed(k: Kernel, cmd: number): boolean {
+  const kfuncs = k.trace.kfuncs;
+  if (kfuncs.get('__sys_bpf').probed) return true;
+  const handler = HANDLER_KFUNCS.get(cmd);
+  return handler !== undefined && kfuncs.get(handler).probed;
+}
+
 /**
  * An element command (map-elem.ts's do* bodies) as sysBpf runs it, for in-process callers
  * that hold the attr's fields already: no attr to copy in, check or decode (what the API
  * encodes always passes CHECK_ATTR), pointers of the caller's kind. Same checks, same result.
+ * Only while nothing probes the call (sysBpfProbed).
  */
 export function sysBpfElem<P>(
   k: Kernel, task: Task, body: ElemCommand, u: UserPtrs<P>, fd: number, key: P, value: P, flags: number,

@@ -1,6 +1,7 @@
 // The typed API's element calls skip the attr (sysBpfElem with the caller's buffers); here
 // every one of them is checked against the same call made the bpf(2) way (the attr encoded,
-// the buffers mapped into user memory, sysBpf), on twin kernels: same result, same bytes.
+// the buffers mapped into user memory, sysBpf), on twin kernels: same result, same bytes. A
+// kprobe on the command makes them take the whole way, so that it sees every call.
 
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../../src/kernel/kernel.ts';
@@ -16,8 +17,10 @@ import {
 } from '../../../src/uapi/bpf.ts';
 import {
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
-  BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK,
+  BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_PROG_TYPE_KPROBE,
 } from '../../../src/uapi/bpf-types.ts';
+import { Errno } from '../../../src/uapi/errno.ts';
+import { C, attachSetBpf, openKprobe, setup } from '../trace/trace-util.ts';
 
 type Buf = Uint8Array | null;
 
@@ -102,5 +105,21 @@ describe('api element calls without the attr', () => {
     }
     // The calls reach success and the interesting errors, not just one of them.
     expect(seen.size).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('api element calls under a kprobe', () => {
+  it('go through __sys_bpf and the handler while one is attached, so the probe sees each call', () => {
+    const { k, t, count, loadProg } = setup(true);
+    const fd = mapCreate(k, t, MAPS[0]!);
+    const key = new Uint8Array(4);
+    const value = new Uint8Array(8);
+    expect(mapUpdateElem(k, t, fd, key, value)).toBe(0);
+    attachSetBpf(k, t, openKprobe(k, t, 'map_update_elem', true), loadProg(BPF_PROG_TYPE_KPROBE, 'ret_vfs_read'));
+    expect(mapUpdateElem(k, t, fd, key, value)).toBe(0);
+    expect(mapUpdateElem(k, t, fd, new Uint8Array([9, 0, 0, 0]), value)).toBe(-Errno.E2BIG);
+    expect(mapLookupElem(k, t, fd, key, value)).toBe(0);
+    expect(count(C.KRET_HITS)).toBe(2n);
+    expect(count(C.RET_SUM)).toBe(BigInt.asUintN(64, BigInt(-Errno.E2BIG)));
   });
 });
