@@ -17,6 +17,7 @@ import {
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
+import type { Kfunc, KfuncRegistry } from '../trace/kfuncs.ts';
 import { bpfBtfGetFdById, bpfBtfLoad } from './btf.ts';
 import { checkUargTailZero, errnoOf, type BpfCall, type UserPtrs } from './call.ts';
 import { mapDoBatch } from './map-batch.ts';
@@ -110,10 +111,17 @@ export function sysBpf(k: Kernel, task: Task, cmd: number, attrAddr: bigint, siz
  *  which sysBpfElem does not make. */
 export function sysBpfProbed(k: Kernel, cmd: number): boolean {
   const kfuncs = k.trace.kfuncs;
-  if (kfuncs.get('__sys_bpf').probed) return true;
-  const handler = HANDLER_KFUNCS.get(cmd);
-  return handler !== undefined && kfuncs.get(handler).probed;
+  if (probeSites?.kfuncs !== kfuncs) {
+    const handlers: (Kfunc | undefined)[] = [];
+    for (const [c, name] of HANDLER_KFUNCS) handlers[c] = kfuncs.get(name);
+    probeSites = { kfuncs, sysBpf: kfuncs.get('__sys_bpf'), handlers };
+  }
+  return probeSites.sysBpf.probed || probeSites.handlers[cmd]?.probed === true;
 }
+
+/** The functions sysBpfProbed asks, of the last kernel it was asked about: the element calls
+ *  of one kernel come in long runs, and two map lookups by name would cost more than a call. */
+let probeSites: { kfuncs: KfuncRegistry; sysBpf: Kfunc; handlers: (Kfunc | undefined)[] } | undefined;
 
 /**
  * An element command (map-elem.ts's do* bodies) as sysBpf runs it, for in-process callers
