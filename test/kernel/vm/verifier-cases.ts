@@ -10,7 +10,7 @@ import {
 import { BPF_FUNC } from '../../../src/uapi/bpf-helpers.ts';
 import {
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_RINGBUF, BPF_PROG_TYPE_KPROBE,
-  BPF_PROG_TYPE_XDP,
+  BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP,
 } from '../../../src/uapi/bpf-types.ts';
 import {
   BPF_ALU32_IMM, BPF_ALU64_IMM, BPF_ALU64_REG, BPF_ATOMIC_OP, BPF_CALL_REL, BPF_EMIT_CALL, BPF_EXIT_INSN, BPF_JMP_A,
@@ -24,6 +24,8 @@ export interface CaseMap {
   keySize: number;
   valueSize: number;
   maxEntries: number;
+  /** Offset of a struct bpf_spin_lock in the value (Linux learns it from BTF). */
+  spinLockOff?: number;
 }
 
 export interface VerifierCase {
@@ -59,6 +61,14 @@ const ret0 = [BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN()];
 export const EACCES = 13;
 export const EINVAL = 22;
 export const E2BIG = 7;
+
+const locked: CaseMap = { mapType: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 8, maxEntries: 4, spinLockOff: 0 };
+/** r6 = lookup(locked map) or exit; r1 = r6; bpf_spin_lock(r1) */
+const lockIt = [
+  ...lookup, BPF_MOV64_REG(6, 0), BPF_JMP_IMM(BPF_JNE, 6, 0, 2), ...ret0,
+  BPF_MOV64_REG(1, 6), BPF_EMIT_CALL(BPF_FUNC.spin_lock),
+];
+const noBtf = 'Linux finds the bpf_spin_lock through the map\'s BTF, which the recorded loader does not give';
 
 export const cases: VerifierCase[] = [
   { name: 'exit without r0', insns: prog(BPF_EXIT_INSN()), errno: EACCES, line: 'R0 !read_ok' },
@@ -348,5 +358,24 @@ export const cases: VerifierCase[] = [
   },
   {
     name: 'ld_imm64 constant', errno: 0, insns: prog(...BPF_LD_IMM64(0, 0x123456789n), BPF_EXIT_INSN()),
+  },
+  {
+    name: 'spin lock taken and released', progType: BPF_PROG_TYPE_SCHED_CLS, maps: [locked], errno: 0, notLinux: noBtf,
+    insns: prog(...lockIt, BPF_ST_MEM(BPF_W, 6, 4, 1), BPF_MOV64_REG(1, 6), BPF_EMIT_CALL(BPF_FUNC.spin_unlock), ...ret0),
+  },
+  {
+    name: 'spin lock never released', progType: BPF_PROG_TYPE_SCHED_CLS, maps: [locked], errno: EINVAL, notLinux: noBtf,
+    insns: prog(...lockIt, ...ret0),
+    line: 'bpf_spin_unlock is missing',
+  },
+  {
+    name: 'helper call while holding a spin lock', progType: BPF_PROG_TYPE_SCHED_CLS, maps: [locked], errno: EINVAL, notLinux: noBtf,
+    insns: prog(...lockIt, BPF_EMIT_CALL(BPF_FUNC.ktime_get_ns), BPF_MOV64_REG(1, 6), BPF_EMIT_CALL(BPF_FUNC.spin_unlock), ...ret0),
+    line: 'function calls are not allowed while holding a lock',
+  },
+  {
+    name: 'loads and stores may not touch the lock', progType: BPF_PROG_TYPE_SCHED_CLS, maps: [locked], errno: EACCES, notLinux: noBtf,
+    insns: prog(...lookup, BPF_JMP_IMM(BPF_JEQ, 0, 0, 1), BPF_ST_MEM(BPF_W, 0, 0, 1), ...ret0),
+    line: 'bpf_spin_lock cannot be accessed directly by load/store',
   },
 ];

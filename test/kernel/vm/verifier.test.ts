@@ -23,7 +23,7 @@ const shared = (p: string): string => fileURLToPath(new URL(`../../../../shared/
 function load(insns: BpfInsns, opts: {
   progType?: number; maps?: CaseMap[]; level?: number; size?: number; bpfCapable?: boolean; memArgs?: number; limit?: number;
 } = {}): { res: BpfCheckResult; log: string } {
-  const maps: VerifierMap[] = (opts.maps ?? []).map((m) => ({ ...m, mapFlags: 0, spinLockOff: -1 }));
+  const maps: VerifierMap[] = (opts.maps ?? []).map((m) => ({ ...m, mapFlags: 0, spinLockOff: m.spinLockOff ?? -1 }));
   const level = opts.level ?? 1;
   const log = BpfVerifierLog.init({ level, size: level ? opts.size ?? 1 << 20 : 0, hasBuf: level > 0 });
   const res = bpfCheck({
