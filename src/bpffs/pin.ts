@@ -5,6 +5,7 @@
 // ENOENT/EEXIST/ENOTDIR), and getting answers EACCES for what exists, ENOENT for what not.
 
 import { lstatSync } from 'node:fs';
+import { posix } from 'node:path';
 import { AT_FDCWD, type BpfFs, type PinRef } from '../kernel/bpf-fs.ts';
 import { FMODE_READ, FMODE_WRITE, KObject } from '../kernel/file.ts';
 import { BpfMap } from '../kernel/maps/map.ts';
@@ -47,6 +48,19 @@ export class BpffsPathObject extends KObject {
 /** Where a path leads: into this bpffs (a path from its root, or from base), or elsewhere. */
 type Where = { fs: 'bpffs'; path: string; base: Dentry | undefined } | { fs: 'host'; path: string };
 
+/** Whether a walk of path from a mount's root climbs above it with "..". */
+function escapesRoot(path: string): boolean {
+  let depth = 0;
+  for (const c of path.split('/')) {
+    if (c === '..') {
+      if (--depth < 0) return true;
+    } else if (c !== '' && c !== '.') {
+      depth++;
+    }
+  }
+  return false;
+}
+
 /** A reference of kind to obj, as bpf_any_get takes it (a map's user count too). */
 export function pinRefGet(kind: PinRef['kind'], obj: KObject): PinRef {
   obj.get();
@@ -78,9 +92,11 @@ export class BpffsPins implements BpfFs {
     if (pathname.startsWith('/')) {
       const mp = this.mountpoint();
       if (pathname === mp || pathname.startsWith(mp + '/') || mp === '/') {
-        return { fs: 'bpffs', path: pathname.slice(mp === '/' ? 0 : mp.length) || '/', base: undefined };
+        const rest = pathname.slice(mp === '/' ? 0 : mp.length) || '/';
+        // "/sys/fs/bpf/../x" leaves the mount: the walk goes on in the host's tree.
+        if (!escapesRoot(rest)) return { fs: 'bpffs', path: rest, base: undefined };
       }
-      return { fs: 'host', path: pathname };
+      return { fs: 'host', path: posix.normalize(pathname) };
     }
     if (pathFd === AT_FDCWD) return this.where(task, AT_FDCWD, `/${pathname}`);
     const obj = task.fdGet(pathFd).obj;
@@ -98,11 +114,12 @@ export class BpffsPins implements BpfFs {
     const comps = w.path.split('/').filter((c) => c.length > 0);
     const trailingSlash = w.path.length > 1 && w.path.endsWith('/');
     const last = comps.pop();
-    // filename_create on the root or on "." / "..": the name exists.
-    if (last === undefined || last === '.' || last === '..') fail(Errno.EEXIST, 'file exists');
+    // filename_parentat walks to the last component's directory first (ENOENT, ENOTDIR, ...);
+    // then a last component that is not a plain name (the root, "." or "..") exists.
     const dirPath = comps.length ? comps.join('/') : '.';
     const parent = walker.walk(w.path.startsWith('/') ? `/${dirPath}` : dirPath, w.base ?? this.sb.root);
     mayLookup(parent, cred);
+    if (last === undefined || last === '.' || last === '..') fail(Errno.EEXIST, 'file exists');
     if (lookupChild(parent, last, cred)) fail(Errno.EEXIST, 'file exists');
     if (utf8Length(last) > NAME_MAX) fail(Errno.ENAMETOOLONG, 'name too long');
     if (trailingSlash) fail(Errno.ENOENT, 'trailing slash on a new file');

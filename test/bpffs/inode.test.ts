@@ -151,6 +151,10 @@ describe('OBJ_PIN / OBJ_GET paths', () => {
     expect(pin(e, fd, '/sys/fs/bpf/ts/')).toBe(-Errno.ENOENT);
     expect(pin(e, fd, `/sys/fs/bpf/${'x'.repeat(256)}`)).toBe(-Errno.ENAMETOOLONG);
     expect(pin(e, fd, '/sys/fs/bpf/m/x')).toBe(-Errno.ENOTDIR);
+    expect(pin(e, fd, '/sys/fs/bpf/.')).toBe(-Errno.EEXIST);
+    expect(pin(e, fd, '/sys/fs/bpf/nodir/..')).toBe(-Errno.ENOENT);
+    expect(pin(e, fd, '/sys/fs/bpf/maps.debug')).toBe(-Errno.EEXIST);
+    expect(pin(e, fd, '/sys/fs/bpf/a.b/m')).toBe(-Errno.EPERM);
     expect(objGet(e.k, e.task, '/sys/fs/bpf/missing')).toBe(-Errno.ENOENT);
     expect(objGet(e.k, e.task, '/sys/fs/bpf')).toBe(-Errno.EACCES);
     expect(objGet(e.k, e.task, '/sys/fs/bpf/maps.debug')).toBe(-Errno.EACCES);
@@ -164,6 +168,8 @@ describe('OBJ_PIN / OBJ_GET paths', () => {
     expect(pin(e, fd, '/no-such-file-bpffs')).toBe(-Errno.EPERM);
     expect(pin(e, fd, 'relative-bpffs-name')).toBe(-Errno.EPERM);
     expect(pin(e, fd, '/')).toBe(-Errno.EEXIST);
+    expect(pin(e, fd, '/sys/fs/bpf/../../../no-such-file-bpffs')).toBe(-Errno.EPERM);
+    expect(e.vfs.readdir('/').map((d) => d.name)).not.toContain('no-such-file-bpffs');
     expect(objGet(e.k, e.task, '/')).toBe(-Errno.EACCES);
     expect(objGet(e.k, e.task, '/no-such-file-bpffs')).toBe(-Errno.ENOENT);
   });
