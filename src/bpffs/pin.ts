@@ -13,9 +13,9 @@ import type { Task } from '../kernel/task.ts';
 import { Errno, KernelError } from '../uapi/errno.ts';
 import type { Dentry } from '../vfs/dentry.ts';
 import type { Cred } from '../vfs/inode.ts';
-import { lookupChild, mayLookup, utf8Length, Walker } from '../vfs/namei.ts';
+import { lookupChild, mayLookup, utf8Length } from '../vfs/namei.ts';
 import { inodePermission, MAY_MODIFY_DIR } from '../vfs/permission.ts';
-import { MAY_READ, MAY_WRITE, NAME_MAX, PATH_MAX } from '../vfs/stat.ts';
+import { MAXSYMLINKS, MAY_READ, MAY_WRITE, NAME_MAX, PATH_MAX, sIsLnk } from '../vfs/stat.ts';
 import type { SuperBlock } from '../vfs/super.ts';
 import { bpfMkobj, isBpffsDir, pinnedObject } from './inode.ts';
 
@@ -105,19 +105,54 @@ export class BpffsPins implements BpfFs {
     return { fs: 'bpffs', path: pathname, base: obj.dentry };
   }
 
+  /**
+   * path_lookupat on this bpffs from base (the root for an absolute path): the dentry, or the
+   * host path the walk left the mount for. As in Linux, a symlink's absolute target starts
+   * again from the task's root, which may lead back into the mount or out of it, and ".." at
+   * the mount's root goes up into the host's tree.
+   */
+  private lookup(task: Task, cred: Cred, path: string, base: Dentry | undefined, followLast: boolean, links = { n: 0 }): Dentry | string {
+    const comps = path.split('/').filter((c) => c.length > 0);
+    const trailingSlash = path.length > 1 && path.endsWith('/');
+    let cur = path.startsWith('/') || !base ? this.sb.root : base;
+    for (let i = 0; i < comps.length; i++) {
+      const name = comps[i]!;
+      mayLookup(cur, cred);
+      if (name === '.') continue;
+      const rest = comps.slice(i + 1).join('/') + (trailingSlash ? '/' : '');
+      if (name === '..') {
+        if (cur.isRoot) return posix.join(this.mountpoint(), '..', rest);
+        cur = cur.parent;
+        continue;
+      }
+      const child = lookupChild(cur, name, cred) ?? fail(Errno.ENOENT, 'no such file or directory');
+      if (sIsLnk(child.inode.mode) && (rest !== '' || followLast)) {
+        if (++links.n > MAXSYMLINKS) fail(Errno.ELOOP, 'too many levels of symbolic links');
+        const target = child.inode.link!;
+        const next = rest ? `${target}/${rest}` : target;
+        if (!target.startsWith('/')) return this.lookup(task, cred, next, cur, followLast, links);
+        const w = this.where(task, AT_FDCWD, next);
+        return w.fs === 'host' ? w.path : this.lookup(task, cred, w.path, undefined, followLast, links);
+      }
+      cur = child;
+    }
+    if (trailingSlash && !cur.inode.isDir) fail(Errno.ENOTDIR, 'not a directory');
+    return cur;
+  }
+
   /** bpf_obj_do_pin: user_path_create, the bpf_dir_iops check, then vfs_mkobj. */
   pin(task: Task, pathFd: number, pathname: string, ref: PinRef): void {
     const cred = taskCred(task);
     const w = this.where(task, pathFd, pathname);
     if (w.fs === 'host') return hostPin(w.path);
-    const walker = new Walker(this.sb, cred);
     const comps = w.path.split('/').filter((c) => c.length > 0);
     const trailingSlash = w.path.length > 1 && w.path.endsWith('/');
     const last = comps.pop();
     // filename_parentat walks to the last component's directory first (ENOENT, ENOTDIR, ...);
     // then a last component that is not a plain name (the root, "." or "..") exists.
     const dirPath = comps.length ? comps.join('/') : '.';
-    const parent = walker.walk(w.path.startsWith('/') ? `/${dirPath}` : dirPath, w.base ?? this.sb.root);
+    const parent = this.lookup(task, cred, w.path.startsWith('/') ? `/${dirPath}` : dirPath, w.base, true);
+    if (typeof parent === 'string') return hostPin(`${parent}/${last ?? ''}`);
     mayLookup(parent, cred);
     if (last === undefined || last === '.' || last === '..') fail(Errno.EEXIST, 'file exists');
     if (lookupChild(parent, last, cred)) fail(Errno.EEXIST, 'file exists');
@@ -134,7 +169,8 @@ export class BpffsPins implements BpfFs {
     const cred = taskCred(task);
     const w = this.where(task, pathFd, pathname);
     if (w.fs === 'host') return hostGet(w.path);
-    const d = new Walker(this.sb, cred).walk(w.path, w.base ?? this.sb.root);
+    const d = this.lookup(task, cred, w.path, w.base, true);
+    if (typeof d === 'string') return hostGet(d);
     const mask = (fmode & FMODE_READ ? MAY_READ : 0) | (fmode & FMODE_WRITE ? MAY_WRITE : 0);
     inodePermission(d.inode, mask, cred);
     const p = pinnedObject(d.inode) ?? fail(Errno.EACCES, 'not a pinned bpf object');
@@ -146,7 +182,8 @@ export class BpffsPins implements BpfFs {
   openDir(task: Task, path: string): BpffsPathObject {
     const w = this.where(task, AT_FDCWD, path);
     if (w.fs === 'host') fail(Errno.ENOENT, `${path} is not on this bpffs`);
-    const d = new Walker(this.sb, taskCred(task)).walk(w.path);
+    const d = this.lookup(task, taskCred(task), w.path, undefined, true);
+    if (typeof d === 'string') fail(Errno.ENOENT, `${path} is not on this bpffs`);
     if (!d.inode.isDir) fail(Errno.ENOTDIR, 'not a directory');
     return new BpffsPathObject(d);
   }

@@ -81,8 +81,19 @@ describe('bpffs names and directories', () => {
   it('follows symlinks and hard links to pins in OBJ_GET', () => {
     const e = makeEnv();
     expect(pin(e, plainMap(e), '/sys/fs/bpf/m')).toBe(0);
-    e.vfs.symlink('/m', '/l');
+    // Absolute targets start from the task's root, as in Linux: into the mount, or out of it.
+    e.vfs.symlink('/sys/fs/bpf/m', '/l');
     e.vfs.link('/m', '/h');
+    e.vfs.mkdir('/d');
+    e.vfs.symlink('../m', '/d/rel');
+    e.vfs.symlink('/m', '/host');
+    e.vfs.symlink('/sys/fs/bpf/d', '/dl');
+    e.vfs.symlink('loop', '/loop');
+    expect(objGet(e.k, e.task, '/sys/fs/bpf/d/rel')).toBeGreaterThan(0);
+    expect(objGet(e.k, e.task, '/sys/fs/bpf/host')).toBe(-Errno.ENOENT);
+    expect(objGet(e.k, e.task, '/sys/fs/bpf/loop')).toBe(-Errno.ELOOP);
+    expect(pin(e, plainMap(e), '/sys/fs/bpf/dl/via-link')).toBe(0);
+    expect(e.vfs.stat('/d/via-link').mode).toBe(0o100600);
     expect(e.vfs.lstat('/l').mode.toString(8)).toBe('120777');
     expect(e.vfs.stat('/m').nlink).toBe(2);
     expect(objGet(e.k, e.task, '/sys/fs/bpf/l')).toBeGreaterThan(0);
