@@ -2,6 +2,7 @@
 // its root dentry, inode numbers, clock, statfs and the hook told when an inode is freed.
 
 import { Dentry } from './dentry.ts';
+import type { OpenFile } from './file.ts';
 import { Inode, type InodeInit } from './inode.ts';
 import { NAME_MAX, PAGE_SIZE, S_IFDIR, S_IFMT } from './stat.ts';
 
@@ -19,6 +20,17 @@ export interface Kstatfs {
   flags: number;
 }
 
+/** A VFS entry point about to run, and what it acts on (its C function's arguments). */
+export type VfsOp =
+  | { readonly name: 'vfs_read' | 'vfs_write'; readonly file: OpenFile; readonly count: number; readonly pos: number }
+  | { readonly name: 'vfs_open'; readonly file: OpenFile }
+  | { readonly name: 'vfs_mkdir'; readonly dir: Dentry; readonly last: string; readonly mode: number }
+  | { readonly name: 'vfs_unlink' | 'vfs_rmdir'; readonly dir: Dentry; readonly victim: Dentry }
+  | {
+    readonly name: 'vfs_rename'; readonly oldDir: Dentry; readonly old: Dentry; readonly newDir: Dentry;
+    readonly newName: string; readonly target: Dentry | undefined; readonly flags: number;
+  };
+
 export interface SuperOperations {
   /** Replaces simple_statfs. */
   statfs?(sb: SuperBlock): Kstatfs;
@@ -27,6 +39,14 @@ export interface SuperOperations {
    * object's reference here). Called once per inode.
    */
   evictInode?(inode: Inode): void;
+  /**
+   * Runs body, the VFS entry point op names (its checks and the filesystem's operation), and
+   * answers its result: a filesystem may observe the call around it. Not in Linux's
+   * super_operations: there the vfs_* functions themselves are what a tracer probes; here
+   * bpffs runs its kernel's kprobes through this. body's result (a read's may be a Promise)
+   * and errors must pass through unchanged.
+   */
+  vfsOp?<T>(op: VfsOp, body: () => T): T;
 }
 
 export interface SuperBlockInit {

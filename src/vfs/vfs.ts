@@ -15,7 +15,7 @@ import {
   O_RDWR, O_TRUNC, O_WRONLY, PAGE_SIZE, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IALLUGO, S_IFDIR, S_IFLNK,
   S_IFREG, S_IRWXUGO, S_ISGID, S_ISUID, S_ISVTX, sIsLnk, sIsReg,
 } from './stat.ts';
-import type { Kstatfs, SuperBlock } from './super.ts';
+import type { Kstatfs, SuperBlock, VfsOp } from './super.ts';
 
 export interface DirEntry {
   name: string;
@@ -72,6 +72,12 @@ export class Vfs {
 
   private walker(): Walker {
     return new Walker(this.sb, this.cred);
+  }
+
+  /** Runs an entry point through the filesystem's vfsOp hook, if it has one. */
+  private entry<T>(op: VfsOp, body: () => T): T {
+    const hook = this.sb.ops.vfsOp;
+    return hook ? hook(op, body) : body();
   }
 
   /** The dentry at path (for the bpffs layer's own lookups, e.g. OBJ_GET). */
@@ -209,11 +215,14 @@ export class Vfs {
     syscall('mkdir', path, () => {
       const p = this.walker().parent(path);
       createTarget(p, true, this.cred);
-      mayCreate(p.parent, this.cred);
-      const op = p.parent.inode.iop.mkdir ?? fail(Errno.EPERM, 'no mkdir');
-      const inode = op(p.parent.inode, p.last, S_IFDIR | (mode & (S_IRWXUGO | S_ISVTX)), this.cred);
-      dInstantiate(p.parent, p.last, inode);
-      p.parent.inode.touchMtime();
+      const m = S_IFDIR | (mode & (S_IRWXUGO | S_ISVTX));
+      this.entry({ name: 'vfs_mkdir', dir: p.parent, last: p.last, mode: m }, () => {
+        mayCreate(p.parent, this.cred);
+        const op = p.parent.inode.iop.mkdir ?? fail(Errno.EPERM, 'no mkdir');
+        const inode = op(p.parent.inode, p.last, m, this.cred);
+        dInstantiate(p.parent, p.last, inode);
+        p.parent.inode.touchMtime();
+      });
     });
   }
 
@@ -260,10 +269,12 @@ export class Vfs {
       if (p.trailingSlash || !victim) {
         fail(!victim ? Errno.ENOENT : victim.inode.isDir ? Errno.EISDIR : Errno.ENOTDIR, 'unlink');
       }
-      mayDelete(p.parent, victim, false, this.cred);
-      const op = p.parent.inode.iop.unlink ?? fail(Errno.EPERM, 'no unlink');
-      op(p.parent, victim);
-      p.parent.children!.delete(p.last);
+      this.entry({ name: 'vfs_unlink', dir: p.parent, victim }, () => {
+        mayDelete(p.parent, victim, false, this.cred);
+        const op = p.parent.inode.iop.unlink ?? fail(Errno.EPERM, 'no unlink');
+        op(p.parent, victim);
+        p.parent.children!.delete(p.last);
+      });
     });
   }
 
@@ -274,12 +285,14 @@ export class Vfs {
       if (p.type === 'dot') fail(Errno.EINVAL, '.');
       if (p.type === 'root') fail(Errno.EBUSY, 'root');
       const victim = lookupChild(p.parent, p.last, this.cred) ?? fail(Errno.ENOENT, 'rmdir');
-      mayDelete(p.parent, victim, true, this.cred);
-      const op = p.parent.inode.iop.rmdir ?? fail(Errno.EPERM, 'no rmdir');
-      op(p.parent, victim);
-      // A removed directory's links are gone (S_DEAD); evict if nothing holds it open.
-      victim.inode.clearNlink();
-      p.parent.children!.delete(p.last);
+      this.entry({ name: 'vfs_rmdir', dir: p.parent, victim }, () => {
+        mayDelete(p.parent, victim, true, this.cred);
+        const op = p.parent.inode.iop.rmdir ?? fail(Errno.EPERM, 'no rmdir');
+        op(p.parent, victim);
+        // A removed directory's links are gone (S_DEAD); evict if nothing holds it open.
+        victim.inode.clearNlink();
+        p.parent.children!.delete(p.last);
+      });
     });
   }
 
@@ -309,21 +322,27 @@ export class Vfs {
       }
       if (old === trap) fail(Errno.EINVAL, 'rename of a directory into itself');
       if (target && target === trap) fail(flags & RENAME_EXCHANGE ? Errno.EINVAL : Errno.ENOTEMPTY, 'target is an ancestor');
-      // vfs_rename
-      if (target && old.inode === target.inode) return;
-      const isDir = old.inode.isDir;
-      mayDelete(o.parent, old, isDir, cred);
-      if (!target) mayCreate(n.parent, cred);
-      else mayDelete(n.parent, target, flags & RENAME_EXCHANGE ? target.inode.isDir : isDir, cred);
-      const op = o.parent.inode.iop.rename ?? fail(Errno.EPERM, 'no rename');
-      if (n.parent !== o.parent) {
-        if (isDir) inodePermission(old.inode, MAY_WRITE, cred);
-        if (flags & RENAME_EXCHANGE && target?.inode.isDir) inodePermission(target.inode, MAY_WRITE, cred);
-      }
-      op(o.parent, old, n.parent, n.last, flags);
-      if (flags & RENAME_EXCHANGE) this.dExchange(old, target!);
-      else this.dMove(old, n.parent, n.last, target);
+      const rd = { name: 'vfs_rename', oldDir: o.parent, old, newDir: n.parent, newName: n.last, target, flags } as const;
+      this.entry(rd, () => this.vfsRename(old, target, o.parent, n.parent, n.last, flags));
     });
+  }
+
+  /** vfs_rename, once lock_rename's checks passed. */
+  private vfsRename(old: Dentry, target: Dentry | undefined, oldDir: Dentry, newDir: Dentry, newName: string, flags: number): void {
+    const cred = this.cred;
+    if (target && old.inode === target.inode) return;
+    const isDir = old.inode.isDir;
+    mayDelete(oldDir, old, isDir, cred);
+    if (!target) mayCreate(newDir, cred);
+    else mayDelete(newDir, target, flags & RENAME_EXCHANGE ? target.inode.isDir : isDir, cred);
+    const op = oldDir.inode.iop.rename ?? fail(Errno.EPERM, 'no rename');
+    if (newDir !== oldDir) {
+      if (isDir) inodePermission(old.inode, MAY_WRITE, cred);
+      if (flags & RENAME_EXCHANGE && target?.inode.isDir) inodePermission(target.inode, MAY_WRITE, cred);
+    }
+    op(oldDir, old, newDir, newName, flags);
+    if (flags & RENAME_EXCHANGE) this.dExchange(old, target!);
+    else this.dMove(old, newDir, newName, target);
   }
 
   private dMove(d: Dentry, newParent: Dentry, newName: string, target: Dentry | undefined): void {
@@ -390,8 +409,10 @@ export class Vfs {
       const truncate = flags & O_TRUNC && sIsReg(d.inode.mode) && !created;
       if (!created) this.mayOpen(d.inode, flags);
       const file = new OpenFile(d, flags, cred);
-      d.inode.fop.open?.(d.inode, file);
-      d.inode.openCount++;
+      this.entry({ name: 'vfs_open', file }, () => {
+        d.inode.fop.open?.(d.inode, file);
+        d.inode.openCount++;
+      });
       if (truncate) {
         try {
           this.doTruncate(d, 0);
@@ -443,13 +464,15 @@ export class Vfs {
     let n: number | Promise<number>;
     try {
       this.checkOpen(file, name);
-      if (!(name === 'read' ? file.readable : file.writable)) fail(Errno.EBADF, `not open for ${name}`);
-      if (file.inode.isDir) fail(Errno.EISDIR, 'is a directory');
-      if (pos !== undefined && pos < 0) fail(Errno.EINVAL, 'negative position');
-      const op = file.inode.fop[name] ?? fail(Errno.EINVAL, `no ${name}`);
       let at = pos ?? file.pos;
       if (name === 'write' && file.flags & O_APPEND) at = file.inode.size;
-      n = op.call(file.inode.fop, file, buf, at);
+      n = this.entry({ name: name === 'read' ? 'vfs_read' : 'vfs_write', file, count: buf.length, pos: at }, () => {
+        if (!(name === 'read' ? file.readable : file.writable)) fail(Errno.EBADF, `not open for ${name}`);
+        if (file.inode.isDir) fail(Errno.EISDIR, 'is a directory');
+        if (pos !== undefined && pos < 0) fail(Errno.EINVAL, 'negative position');
+        const op = file.inode.fop[name] ?? fail(Errno.EINVAL, `no ${name}`);
+        return op.call(file.inode.fop, file, buf, at);
+      });
       const advance = (k: number): number => {
         if (pos === undefined) file.pos = at + k;
         return k;
