@@ -3,8 +3,8 @@
 # every BTF fixture object, into test/golden/btf-dump/, so the tests need no bpftool.
 # Fixtures: test/fixtures/btf/*.o and *.btf (built by test/fixtures/btf/build.sh; split.btf is
 # dumped on top of split-base.btf with -B, which is not dumped by itself) and
-# test/fixtures/btf/pprint/*.o, copies of ../shared/golden/btf-pprint/cases/*/prog.{c,o}
-# (clang 16 objects, which have ENUM64), refreshed here when that directory is present.
+# ../shared/golden/btf-pprint/cases/*/prog.o (clang 16 objects, which have ENUM64), recorded
+# under their case's name.
 # Needs bpftool (Debian's v7.1 was used: `bpftool version` is written to the README).
 set -e
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,22 +12,17 @@ fixtures="$root/test/fixtures/btf"
 out="$root/test/golden/btf-dump"
 shared="$root/../shared/golden/btf-pprint/cases"
 
-if [ -d "$shared" ]; then
-	mkdir -p "$fixtures/pprint"
-	for d in "$shared"/*/; do
-		name=$(basename "$d")
-		cp "$d/prog.c" "$fixtures/pprint/$name.c"
-		cp "$d/prog.o" "$fixtures/pprint/$name.o"
-		chmod 644 "$fixtures/pprint/$name.c" "$fixtures/pprint/$name.o"
-	done
-fi
-
 mkdir -p "$out"
 rm -f "$out"/*.txt "$out"/*.json
-for obj in "$fixtures"/*.o "$fixtures"/edge.btf "$fixtures"/pprint/*.o; do
+for obj in "$fixtures"/*.o "$fixtures"/edge.btf; do
 	name=$(basename "${obj%.*}")
 	bpftool btf dump file "$obj" > "$out/$name.txt"
 	bpftool -j btf dump file "$obj" > "$out/$name.json"
+done
+for d in "$shared"/*/; do
+	name=$(basename "$d")
+	bpftool btf dump file "$d/prog.o" > "$out/$name.txt"
+	bpftool -j btf dump file "$d/prog.o" > "$out/$name.json"
 done
 base="-B $fixtures/split-base.btf"
 bpftool $base btf dump file "$fixtures/split.btf" > "$out/split.txt"
@@ -44,7 +39,7 @@ done
 	echo
 	bpftool version | sed 's/^/    /'
 	echo
-	echo "For each fixture NAME.o or NAME.btf of test/fixtures/btf/ and test/fixtures/btf/pprint/:"
+	echo "For each fixture NAME.o or NAME.btf of test/fixtures/btf/ and each case NAME of ../shared/golden/btf-pprint/cases/:"
 	echo "NAME.txt is \`bpftool btf dump file NAME.o\`, NAME.json is \`bpftool -j btf dump file NAME.o\`;"
 	echo "NAME.pretty.json (test/fixtures/btf/ only) is \`bpftool -p btf dump file NAME.o\`."
 	echo "split.txt and split.json are dumped with \`-B split-base.btf\`."

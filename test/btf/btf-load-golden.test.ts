@@ -1,5 +1,5 @@
-// Replays the real kernel's BPF_BTF_LOAD answers (test/golden/btf/btf-load-cases.jsonl, taken
-// from ../shared/golden/errno) through btfLoad: errno always, and the log_buf text and
+// Replays the real kernel's BPF_BTF_LOAD answers (the btf_load cases of
+// ../shared/golden/errno/cases.jsonl) through btfLoad: errno always, and the log_buf text and
 // btf_log_true_size byte for byte.
 //
 // The harness decodes union bpf_attr and applies, besides btfLoad, only the attr rules that
@@ -37,10 +37,11 @@ interface Case {
   call: Call;
 }
 
-const CASES: Case[] = readFileSync(new URL('../golden/btf/btf-load-cases.jsonl', import.meta.url), 'utf8')
+const CASES: Case[] = readFileSync(new URL('../../../shared/golden/errno/cases.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Case);
+  .map((l) => JSON.parse(l) as Case & { cat: string })
+  .filter((c) => c.cat === 'btf_load');
 
 const SIZEOF_BPF_ATTR = 168;
 /** offsetofend(union bpf_attr, btf_token_fd) */

@@ -9,11 +9,11 @@ import { btfLoad, type BtfLoadResult } from '../../src/btf/check.ts';
 import { KernelError } from '../../src/uapi/errno.ts';
 
 /** The blobs the real kernel accepted in the golden BTF_LOAD cases: every kind and flag. */
-const SEEDS: Uint8Array[] = readFileSync(new URL('../golden/btf/btf-load-cases.jsonl', import.meta.url), 'utf8')
+const SEEDS: Uint8Array[] = readFileSync(new URL('../../../shared/golden/errno/cases.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as { btf?: string; call: { errno: number } })
-  .filter((c) => c.call.errno === 0 && c.btf !== undefined)
+  .map((l) => JSON.parse(l) as { cat: string; btf?: string; call: { errno: number } })
+  .filter((c) => c.cat === 'btf_load' && c.call.errno === 0 && c.btf !== undefined)
   .map((c) => Uint8Array.from(Buffer.from(c.btf!, 'hex')));
 
 type Mutation =

@@ -11,6 +11,8 @@ import { isElf, parseElf } from '../../src/libbpf/elf.ts';
 const root = join(import.meta.dirname, '../..');
 export const GOLDEN_DIR = join(root, 'test/golden/btf-dump');
 export const FIXTURE_DIR = join(root, 'test/fixtures/btf');
+/** The real-kernel cases beside the clone (CI lays ../shared next to it): their prog.o files. */
+export const PPRINT_CASES = join(root, '..', 'shared', 'golden', 'btf-pprint', 'cases');
 
 export interface DumpCase {
   readonly name: string;
@@ -26,8 +28,7 @@ export function dumpCases(): DumpCase[] {
     .map((f) => f.slice(0, -4))
     .sort()
     .map((name) => {
-      const file = [`${name}.o`, `${name}.btf`, `pprint/${name}.o`]
-        .map((f) => join(FIXTURE_DIR, f))
+      const file = [join(FIXTURE_DIR, `${name}.o`), join(FIXTURE_DIR, `${name}.btf`), join(PPRINT_CASES, name, 'prog.o')]
         .find((f) => existsSync(f));
       if (!file) throw new Error(`no fixture for golden ${name}`);
       return name === 'split' ? { name, file, baseFile: join(FIXTURE_DIR, 'split-base.btf') } : { name, file };
