@@ -33,6 +33,9 @@ const INFO_ARRAYS: Readonly<Record<string, InfoArray>> = {
   // bpf_btf_info
   btf: { count: 'btf_size', unit: 1 },
   name: { count: 'name_len', unit: 1 },
+  // bpf_link_info: a raw tracepoint's name; a perf link's function or tracepoint name
+  tp_name: { count: 'tp_name_len', unit: 1 },
+  perf_name: { count: 'perf_name_len', unit: 1 },
 };
 
 /** The record sizes the kernel expects (bpf_func_info, bpf_line_info, u64). */

@@ -24,7 +24,7 @@ import {
 } from '../uapi/bpf.ts';
 import {
   BPF_BTF_INFO, BPF_BTF_INFO_SIZE, BPF_MAP_INFO, BPF_MAP_INFO_SIZE, BPF_PROG_INFO,
-  BPF_PROG_INFO_SIZE,
+  BPF_PROG_INFO_SIZE, BPF_LINK_INFO, BPF_LINK_INFO_SIZE,
 } from '../uapi/bpf-info.ts';
 import { Errno, errnoText, KernelError } from '../uapi/errno.ts';
 import { decodeLayout, type FieldSpec, type Layout } from '../uapi/layout.ts';
@@ -283,7 +283,7 @@ class Command {
   }
 }
 
-/** bpf_{map,prog,btf}_info by the kind of object behind fd. */
+/** bpf_{map,prog,btf,link}_info by the kind of object behind fd. */
 function infoOf(task: Task, fd: number): { layout: Layout; size: number } | undefined {
   let kind;
   try {
@@ -294,6 +294,7 @@ function infoOf(task: Task, fd: number): { layout: Layout; size: number } | unde
   if (kind === 'map') return { layout: BPF_MAP_INFO, size: BPF_MAP_INFO_SIZE };
   if (kind === 'prog') return { layout: BPF_PROG_INFO, size: BPF_PROG_INFO_SIZE };
   if (kind === 'btf') return { layout: BPF_BTF_INFO, size: BPF_BTF_INFO_SIZE };
+  if (kind === 'link') return { layout: BPF_LINK_INFO, size: BPF_LINK_INFO_SIZE };
   return undefined;
 }
 
@@ -328,7 +329,7 @@ function runCommand(session: ControlSession, line: ControlLine): Reply {
     for (const [name, b] of c.bufs) fields[name] = b.bytes;
     const info = c.bufs.get('info');
     const infoKind = c.infoArrays.size ? infoOf(c.task, c.num('bpf_fd')) : undefined;
-    if (c.infoArrays.size && !infoKind) einval('info buffers need bpf_fd to be a map, program or BTF');
+    if (c.infoArrays.size && !infoKind) einval('info buffers need bpf_fd to be a map, program, BTF or link');
     if (infoKind && info) c.infoArrays.place(c.task, infoKind.layout, info.bytes);
     let call;
     try {

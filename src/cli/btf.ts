@@ -8,6 +8,7 @@ import { btfDumpRaw } from '../btf/dump-raw.ts';
 import { isElf, parseElf } from '../libbpf/elf.ts';
 import { BTF_MAGIC } from '../uapi/btf.ts';
 import { Errno, KernelError, errnoText } from '../uapi/errno.ts';
+import { doBtfShow } from './btf-show.ts';
 import { CliError, type CliContext } from './context.ts';
 
 const SYSFS_BTF = '/sys/kernel/btf/';
@@ -17,12 +18,13 @@ const LIBBPF_ERRNO__FORMAT = 4001;
 
 export function btfUsage(): string {
   return (
-    'Usage: bpffs btf dump BTF_SRC [format FORMAT]\n' +
+    'Usage: bpffs btf { show | list } [id BTF_ID]\n' +
+    '       bpffs btf dump BTF_SRC [format FORMAT]\n' +
     '       bpffs btf help\n' +
     '\n' +
     '       BTF_SRC := { file FILE }\n' +
     '       FORMAT  := { raw | c }\n' +
-    '       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n'
+    '       OPTIONS := { {-j|--json} [{-p|--pretty}] | --mount DIR }\n'
   );
 }
 
@@ -141,10 +143,11 @@ async function doDump(ctx: CliContext, cmd: string, args: string[]): Promise<num
   return 0;
 }
 
-/** do_btf: cmd_select over { help, dump } in bpftool's order, the usage for anything else
- *  (bpftool's default command, `show`, needs a kernel). */
+/** do_btf: cmd_select over { show, list, help, dump } in bpftool's order (`show` when no
+ *  command is given), the usage for anything else. */
 export async function doBtf(ctx: CliContext, args: string[]): Promise<number> {
   const cmd = args[0];
+  if (cmd === undefined || isPrefix(cmd, 'show') || isPrefix(cmd, 'list')) return doBtfShow(ctx, args.slice(1));
   if (cmd !== undefined && isPrefix(cmd, 'help')) {
     doHelp(ctx);
     return 0;

@@ -52,7 +52,7 @@ export function fdTypeName(pairs: ReadonlyMap<string, string>): 'map' | 'prog' |
   if (pairs.has('key_size')) return 'map';
   if (pairs.has('xlated_prog_len')) return 'prog';
   if (pairs.has('btf_size')) return 'btf';
-  if (pairs.has('info')) return 'link';
+  if (pairs.has('prog_id')) return 'link';
   return 'unknown';
 }
 

@@ -80,3 +80,35 @@ export const BPF_BTF_INFO = defineLayout('', {
   kernel_btf: [28, 'u32'],
 });
 export const BPF_BTF_INFO_SIZE = 32;
+
+/**
+ * struct bpf_link_info; sizeof 64. Its union flattened: raw_tracepoint's tp_name buffer, and
+ * perf_event's, whose kprobe.func_name and tracepoint.tp_name (with their name_len) share
+ * offsets 24 and 32 and are named perf_name / perf_name_len here. Fields of the kinds bpffs
+ * links make (raw tracepoint and perf event links).
+ */
+export const BPF_LINK_INFO = defineLayout('', {
+  type: [0, 'u32'],
+  id: [4, 'u32'],
+  prog_id: [8, 'u32'],
+  tp_name: [16, 'ptr'],
+  tp_name_len: [24, 'u32'],
+  perf_event_type: [16, 'u32'],
+  perf_name: [24, 'ptr'],
+  perf_name_len: [32, 'u32'],
+  kprobe_offset: [36, 'u32'],
+  kprobe_addr: [40, 'u64'],
+  kprobe_missed: [48, 'u64'],
+  kprobe_cookie: [56, 'u64'],
+  tracepoint_cookie: [40, 'u64'],
+  event_config: [24, 'u64'],
+  event_type: [32, 'u32'],
+  event_cookie: [40, 'u64'],
+});
+export const BPF_LINK_INFO_SIZE = 64;
+
+/** enum bpf_perf_event_type: what a perf event link's event is. */
+export const BPF_PERF_EVENT_KPROBE = 3;
+export const BPF_PERF_EVENT_KRETPROBE = 4;
+export const BPF_PERF_EVENT_TRACEPOINT = 5;
+export const BPF_PERF_EVENT_EVENT = 6;

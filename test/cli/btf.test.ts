@@ -134,9 +134,12 @@ describe('bpffs btf help and usage', () => {
     expect(await run(['help'], { json: true })).toEqual({ rc: 0, out: 'null\n', err: '' });
   });
 
-  it('prints the usage and fails for no command or an unknown one', async () => {
-    expect(await run([])).toEqual({ rc: 255, out: '', err: btfUsage() });
+  it('prints the usage and fails for an unknown command', async () => {
     expect(await run(['frob'])).toEqual({ rc: 255, out: '', err: btfUsage() });
+  });
+
+  it('runs show when no command is given, as bpftool does (here: no mount to show)', async () => {
+    expect(await cliError([])).toMatch(/^no bpffs mount/);
   });
 
   it('says dump needs two arguments, then prints the usage (REQ_ARGS)', async () => {
@@ -150,12 +153,13 @@ describe('bpffs btf help and usage', () => {
 
   it("has bpftool's layout, with what bpffs supports", () => {
     expect(btfUsage()).toBe(
-      'Usage: bpffs btf dump BTF_SRC [format FORMAT]\n' +
+      'Usage: bpffs btf { show | list } [id BTF_ID]\n' +
+      '       bpffs btf dump BTF_SRC [format FORMAT]\n' +
       '       bpffs btf help\n' +
       '\n' +
       '       BTF_SRC := { file FILE }\n' +
       '       FORMAT  := { raw | c }\n' +
-      '       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n',
+      '       OPTIONS := { {-j|--json} [{-p|--pretty}] | --mount DIR }\n',
     );
   });
 });

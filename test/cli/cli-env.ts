@@ -10,6 +10,7 @@ import type { Bpffs } from '../../src/bpffs/super.ts';
 import type { CliContext } from '../../src/cli/context.ts';
 import { CliError } from '../../src/cli/context.ts';
 import type { CliHost } from '../../src/cli/host.ts';
+import { doBtf } from '../../src/cli/btf.ts';
 import { doMap } from '../../src/cli/map.ts';
 import { doProg } from '../../src/cli/prog.ts';
 import { Kernel } from '../../src/kernel/kernel.ts';
@@ -19,6 +20,10 @@ import { latin1Decode } from '../../src/uapi/latin1.ts';
 import { O_RDWR, S_IFDIR, S_IFMT } from '../../src/vfs/stat.ts';
 
 export const MNT = '/sys/fs/bpf';
+
+const OBJECTS: Record<string, (ctx: CliContext, args: string[]) => Promise<number> | number> = {
+  btf: doBtf, map: doMap, prog: doProg,
+};
 
 export interface CliRun {
   status: number;
@@ -121,7 +126,8 @@ export function makeCliEnv(nrCpus = 2): CliEnv {
     let status: number;
     try {
       const obj = args.shift();
-      status = await (obj === 'map' ? doMap(ctx, args) : obj === 'prog' ? doProg(ctx, args) : Promise.resolve(-1));
+      const handler = obj === undefined ? undefined : OBJECTS[obj];
+      status = handler ? await handler(ctx, args) : -1;
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
       if (ctx.json) stdout += `${JSON.stringify({ error: e.message })}\n`;

@@ -2,7 +2,7 @@
 // that lives while an fd (or pin) holds it, and detaches the program when it goes. The kinds
 // bpffs makes: perf links (BPF_LINK_CREATE with BPF_PERF_EVENT on a kprobe or tracepoint perf
 // event) and raw tracepoint links (BPF_RAW_TRACEPOINT_OPEN). Also BPF_LINK_GET_NEXT_ID,
-// BPF_LINK_GET_FD_BY_ID and BPF_LINK_DETACH.
+// BPF_LINK_GET_FD_BY_ID, BPF_LINK_DETACH, and their info for BPF_OBJ_GET_INFO_BY_FD.
 
 import {
   GET_ID_ATTR, LINK_CREATE_ATTR, LINK_CREATE_PERF_EVENT_ATTR, LINK_DETACH_ATTR, RAW_TRACEPOINT_OPEN_ATTR,
@@ -12,7 +12,12 @@ import {
   BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_TRACEPOINT,
 } from '../../uapi/bpf-types.ts';
 import { Errno, KernelError } from '../../uapi/errno.ts';
-import { decodeLayout } from '../../uapi/layout.ts';
+import {
+  BPF_LINK_INFO, BPF_LINK_INFO_SIZE, BPF_PERF_EVENT_EVENT, BPF_PERF_EVENT_KPROBE, BPF_PERF_EVENT_KRETPROBE,
+  BPF_PERF_EVENT_TRACEPOINT,
+} from '../../uapi/bpf-info.ts';
+import { decodeLayout, encodeLayout } from '../../uapi/layout.ts';
+import { latin1Encode } from '../../uapi/latin1.ts';
 import { File, FMODE_READ, FMODE_WRITE, KObject } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { BpfProg } from '../prog.ts';
@@ -20,7 +25,7 @@ import type { Task } from '../task.ts';
 import { KprobeEvent } from '../trace/kprobe-events.ts';
 import { PerfEvent } from '../trace/perf-event.ts';
 import type { Tracepoint } from '../trace/tracepoints.ts';
-import { checkAttr, type BpfCall } from './call.ts';
+import { checkAttr, checkUargTailZero, putUserU32, type BpfCall } from './call.ts';
 import { getname } from './obj.ts';
 import { perfEventSetBpfProg } from './perf_event.ts';
 
@@ -146,4 +151,79 @@ export function linkDetach(call: BpfCall): number {
   const f = call.task.fdGet(fd | 0);
   if (f.kind !== 'link' || !(f.obj instanceof BpfLink)) throw new KernelError(Errno.EINVAL, `fd ${fd} is not a link`);
   throw new KernelError(Errno.EOPNOTSUPP, `link ${f.obj.id} cannot be detached`);
+}
+
+/** bpf_copy_to_user: name and its NUL into a user buffer of ulen bytes; ENOSPC (after
+ *  copying what fits, NUL-terminated) when it is too short. */
+function bpfCopyToUser(task: Task, ubuf: bigint, ulen: number, name: string): void {
+  const bytes = latin1Encode(`${name}\0`);
+  if (ulen >= bytes.length) {
+    task.mem.copyToUser(ubuf, bytes);
+    return;
+  }
+  if (ulen) {
+    const cut = bytes.slice(0, ulen);
+    cut[ulen - 1] = 0;
+    task.mem.copyToUser(ubuf, cut);
+  }
+  throw new KernelError(Errno.ENOSPC, `buffer of ${ulen} bytes for a ${bytes.length}-byte name`);
+}
+
+/** A name into the info's buffer (fill_link_info's common part): both or neither of buffer
+ *  and length (EINVAL), the length needed written back. */
+function fillName(task: Task, out: Record<string, number | bigint>, ptr: bigint, len: number, lenField: string, name: string): void {
+  if (!len !== !ptr) throw new KernelError(Errno.EINVAL, 'a name buffer needs both its pointer and its length');
+  out[lenField] = name.length + 1;
+  if (ptr) bpfCopyToUser(task, ptr, len, name);
+}
+
+/** fill_link_info of the raw tracepoint and perf links (bpf_raw_tp_link_fill_link_info,
+ *  bpf_perf_link_fill_link_info: kprobe, tracepoint or plain perf event). */
+function fillLinkInfo(task: Task, link: BpfLink, u: ReturnType<typeof decodeLayout<typeof BPF_LINK_INFO.fields>>, out: Record<string, number | bigint>): void {
+  const t = link.target;
+  if (t.kind === 'raw_tracepoint') {
+    fillName(task, out, u.tp_name, u.tp_name_len, 'tp_name_len', t.tp.decl.name);
+    return;
+  }
+  const ev = t.event;
+  const src = ev.source;
+  if (src.kind === 'kprobe') {
+    fillName(task, out, u.perf_name, u.perf_name_len, 'perf_name_len', src.fn.decl.name);
+    out.perf_event_type = src.retprobe ? BPF_PERF_EVENT_KRETPROBE : BPF_PERF_EVENT_KPROBE;
+    out.kprobe_offset = Number(src.offset);
+    out.kprobe_addr = src.fn.addr + src.offset;
+    out.kprobe_missed = 0n;
+    out.kprobe_cookie = ev.bpfCookie;
+  } else if (src.kind === 'tracepoint') {
+    fillName(task, out, u.perf_name, u.perf_name_len, 'perf_name_len', src.tp.decl.name);
+    out.perf_event_type = BPF_PERF_EVENT_TRACEPOINT;
+    out.tracepoint_cookie = ev.bpfCookie;
+  } else {
+    out.perf_event_type = BPF_PERF_EVENT_EVENT;
+    out.event_type = ev.init.type;
+    out.event_config = ev.init.config;
+    out.event_cookie = ev.bpfCookie;
+  }
+}
+
+/** bpf_link_get_info_by_fd */
+export function linkGetInfoByFd(call: BpfCall, link: BpfLink, uinfo: bigint, infoLenIn: number): number {
+  const mem = call.task.mem;
+  checkUargTailZero(call.task, uinfo, BPF_LINK_INFO_SIZE, infoLenIn);
+  const infoLen = Math.min(BPF_LINK_INFO_SIZE, infoLenIn);
+  const buf = new Uint8Array(BPF_LINK_INFO_SIZE);
+  buf.set(mem.copyFromUser(uinfo, infoLen));
+  const u = decodeLayout(BPF_LINK_INFO, buf);
+  const out: Record<string, number | bigint> = { type: link.type, id: link.id, prog_id: link.prog?.id ?? 0 };
+  fillLinkInfo(call.task, link, u, out);
+  // The fields written go over the user's copy: the rest of the union stays as it came in.
+  const fields = encodeLayout(BPF_LINK_INFO, out, BPF_LINK_INFO_SIZE);
+  for (const name of Object.keys(out)) {
+    const spec = BPF_LINK_INFO.fields[name as keyof typeof BPF_LINK_INFO.fields];
+    const size = spec[1] === 'u32' ? 4 : 8;
+    buf.set(fields.subarray(spec[0], spec[0] + size), spec[0]);
+  }
+  mem.copyToUser(uinfo, buf.subarray(0, infoLen));
+  putUserU32(call, call.uattr + 4n, infoLen);
+  return 0;
 }

@@ -11,6 +11,7 @@ import type { File } from '../file.ts';
 import { BpfProg, type MapRef } from '../prog.ts';
 import { insnsToBytes } from '../vm/isa.ts';
 import { checkAttr, checkUargTailZero, putUserU32, type BpfCall } from './call.ts';
+import { BpfLink, linkGetInfoByFd } from './link.ts';
 import { objGetInfoByFd } from './obj.ts';
 
 const INFO_LEN_OFF = 4n;
@@ -103,7 +104,7 @@ function recSize(what: string): KernelError {
   return new KernelError(Errno.EINVAL, `${what}_rec_size is not the kernel's record size`);
 }
 
-/** BPF_OBJ_GET_INFO_BY_FD: programs here, maps and BTF in obj.ts. */
+/** BPF_OBJ_GET_INFO_BY_FD: programs here, links in link.ts, maps and BTF in obj.ts. */
 export function bpfObjGetInfoByFd(call: BpfCall): number {
   checkAttr(call);
   const attr = decodeLayout(OBJ_GET_INFO_BY_FD_ATTR, call.attr);
@@ -114,5 +115,6 @@ export function bpfObjGetInfoByFd(call: BpfCall): number {
     if (!(e instanceof KernelError)) throw e;
   }
   if (file?.obj instanceof BpfProg) return progGetInfoByFd(call, file.obj, attr.info, attr.info_len);
+  if (file?.obj instanceof BpfLink) return linkGetInfoByFd(call, file.obj, attr.info, attr.info_len);
   return objGetInfoByFd(call);
 }
