@@ -10,9 +10,10 @@ import { debugFilesProvider } from './debug-files.ts';
 import { type BpffsOptions, DEFAULT_BPFFS_OPTIONS } from './options.ts';
 import type { SpecialFileProvider } from './special-files.ts';
 import { type Bpffs, bpfFillSuper } from './super.ts';
+import { traceFilesProvider } from './trace-files.ts';
 
 /** Every special file at a bpffs root, in the order `ls` shows them. */
-export const specialFileProviders: readonly SpecialFileProvider[] = [debugFilesProvider, controlSpecialFiles];
+export const specialFileProviders: readonly SpecialFileProvider[] = [debugFilesProvider, controlSpecialFiles, traceFilesProvider];
 
 export interface CreateBpffsOptions {
   readonly options?: Partial<BpffsOptions>;

@@ -10,6 +10,7 @@ import { BPF_FS_MAGIC, bpfDirIops, bpfEvictInode } from './inode.ts';
 import type { BpffsOptions } from './options.ts';
 import { BpffsPins } from './pin.ts';
 import { type BpffsContext, registerSpecialFile, type SpecialFileProvider } from './special-files.ts';
+import { bpffsVfsOp } from './trace-vfs.ts';
 
 /** One mounted bpffs: its superblock, the root's view of it, and the pin operations. */
 export interface Bpffs {
@@ -29,7 +30,8 @@ export function bpfFillSuper(
     magic: BPF_FS_MAGIC,
     // The root is made with no permission bits, filled in once populated (as Linux does).
     root: { mode: 0, uid: options.uid, gid: options.gid, iop: bpfDirIops },
-    ops: { evictInode: bpfEvictInode },
+    // vfsOp: the VFS entry points run through the kernel's probe-able functions.
+    ops: { evictInode: bpfEvictInode, vfsOp: bpffsVfsOp(kernel) },
   });
   const mp = mountpoint.length > 1 ? mountpoint.replace(/\/+$/, '') : mountpoint;
   const ctx: BpffsContext = { kernel, sb, options, mountpoint: mp };

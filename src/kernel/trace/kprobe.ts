@@ -100,3 +100,32 @@ export function kprobeCall<R>(
   }
   return r;
 }
+
+/**
+ * kprobeCall for a call that may block (a pipe's read, answered by a Promise): the entry
+ * programs run now; the return programs when it returns, with its result or -errno.
+ */
+export function kprobeCallAsync(
+  trace: KernelTrace, fn: Kfunc, args: readonly KfuncArg[], impl: () => number | Promise<number>,
+): number | Promise<number> {
+  probeHit(trace, fn, fn.kprobes, args, 0);
+  const ret = (ax: number): void => probeHit(trace, fn, fn.kretprobes, [], ax);
+  let r: number | Promise<number>;
+  try {
+    r = impl();
+  } catch (e) {
+    if (e instanceof KernelError) ret(-e.errno);
+    throw e;
+  }
+  if (typeof r === 'number') {
+    ret(r);
+    return r;
+  }
+  return r.then((v) => {
+    ret(v);
+    return v;
+  }, (e: unknown) => {
+    if (e instanceof KernelError) ret(-e.errno);
+    throw e;
+  });
+}
