@@ -34,6 +34,7 @@ import {
   commandName, einval, isHexBytes, parseControlLine, parseHex, parseIntField, parseString, toHex,
   type ControlArg, type ControlLine,
 } from './control-parse.ts';
+import { perfCommandOf, runPerfCommand } from './control-perf.ts';
 import { ControlSession, quoteReply, type ControlSessionContext, type Reply } from './control-session.ts';
 import { fdinfoPairs, InfoArrays, isInfoArrayField } from './control-info.ts';
 import { mapElemBytes } from './control-values.ts';
@@ -408,10 +409,16 @@ export function controlExecute(session: ControlSession, lineBytes: Uint8Array): 
   let name = 'control';
   let reply: Reply;
   try {
-    const line = parseControlLine(lineBytes);
-    if (!line) return;
-    name = line.name;
-    reply = runCommand(session, line);
+    const perf = perfCommandOf(lineBytes);
+    if (perf) {
+      name = perf;
+      reply = runPerfCommand(session, perf, lineBytes);
+    } else {
+      const line = parseControlLine(lineBytes);
+      if (!line) return;
+      name = line.name;
+      reply = runCommand(session, line);
+    }
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     reply = { errno: e.errno, detail: e.detail, pairs: [], log: [] };
