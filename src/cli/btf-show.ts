@@ -6,7 +6,7 @@
 import { JsonWriter } from '../btf/json.ts';
 import { hexBytes } from '../libbpf/ctl-client.ts';
 import { latin1Decode } from '../uapi/latin1.ts';
-import { Args, callError, isPrefix, strtoul } from './common.ts';
+import { Args, callError, isPrefix, strerror, strtoul } from './common.ts';
 import { CliError, type CliContext } from './context.ts';
 import { nextId } from './map-ref.ts';
 import { sessionDefault, type MountSession } from './mount-find.ts';
@@ -110,7 +110,8 @@ function btfParseFd(s: MountSession, args: Args): number {
   if (!r.ok) throw new CliError(`can't parse ${what} as ID`);
   const id = Number(BigInt.asUintN(32, r.value));
   const g = s.client.call('btf_get_fd_by_id', { btf_id: id });
-  if (g.errno) throw callError(`can't get BTF object by id (${id})`, -g.errno);
+  // bpftool's do_show returns -1 here: exit status 255, not the errno.
+  if (g.errno) throw new CliError(`can't get BTF object by id (${id}): ${strerror(g.errno)}`);
   return Number(g.pairs.get('fd'));
 }
 

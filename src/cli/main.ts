@@ -1,15 +1,19 @@
-// The bpffs command line: global options (-j, -p, --help) as bpftool takes them, then
-// OBJECT COMMAND ARGS dispatched to one module per object, as bpftool's main.c does.
+// The bpffs command line: global options (-j, -p, --mount, --help) anywhere, as bpftool's
+// getopt_long takes them (getopt.ts), then OBJECT COMMAND ARGS dispatched to one module per
+// object, as bpftool's main.c does.
 
 import { KernelError } from '../uapi/errno.ts';
-import { doBtf } from './btf.ts';
+import { btfUsage, doBtf } from './btf.ts';
 import { CliError, type CliContext } from './context.ts';
-import { doMap } from './map.ts';
-import { doMount, doUmount } from './mount.ts';
-import { doProg } from './prog.ts';
+import { parseOptions } from './getopt.ts';
+import { doLink, linkUsage } from './link.ts';
+import { doMap, mapUsage } from './map.ts';
+import { doMount, doUmount, mountUsage } from './mount.ts';
+import { doProg, progUsage } from './prog.ts';
 
 const OBJECTS: Record<string, (ctx: CliContext, args: string[]) => Promise<number> | number> = {
   btf: doBtf,
+  link: doLink,
   map: doMap,
   prog: doProg,
   mount: doMount,
@@ -25,35 +29,35 @@ function usage(): string {
   );
 }
 
+/** Objects whose arguments are their own (`mount DIR -o OPTS`): options stop at them. */
+const OWN_OPTIONS = new Set(['mount', 'umount']);
+
+/** The usage `--help` prints for an object named on the command line. */
+const OBJECT_USAGE: Record<string, () => string> = {
+  btf: btfUsage, link: linkUsage, map: mapUsage, prog: progUsage, mount: mountUsage, umount: mountUsage,
+};
+
 export async function main(argv: string[]): Promise<number> {
   // Commands print bytes as Latin-1 strings (one char a byte), as the kernel and bpftool do.
   const ctx: CliContext = { json: false, pretty: false, out: (s) => process.stdout.write(s, 'latin1') };
   const args = [...argv];
-  while (args.length > 0 && args[0]!.startsWith('-')) {
-    const opt = args.shift()!;
-    if (opt === '-j' || opt === '--json') ctx.json = true;
-    else if (opt === '--mount' || opt === '-m') {
-      const dir = args.shift();
-      if (dir === undefined) {
-        process.stderr.write(`bpffs: option '${opt}' requires an argument\n${usage()}`);
-        return 255;
-      }
-      ctx.mount = dir;
-    } else if (opt.startsWith('--mount=')) ctx.mount = opt.slice('--mount='.length);
-    else if (opt === '-p' || opt === '--pretty') {
-      ctx.json = true;
-      ctx.pretty = true;
-    } else if (opt === '-h' || opt === '--help') {
-      ctx.out(usage());
-      return 0;
-    } else {
-      process.stderr.write(`bpffs: unrecognized option '${opt}'\n${usage()}`);
-      return 255;
-    }
+  // mount/umount keep the options after them; for the others getopt takes them anywhere.
+  const opts = parseOptions(ctx, args, OWN_OPTIONS);
+  if (opts.kind === 'error') {
+    process.stderr.write(`Error: ${opts.msg}\n${usage()}`);
+    return 255;
   }
   const object = args.shift();
+  if (opts.kind === 'help') {
+    // --help: the usage of the object named, else bpffs's, on stdout (bpftool prints only
+    // its main usage, on stderr).
+    ctx.out((object !== undefined && OBJECT_USAGE[object]?.()) || usage());
+    return 0;
+  }
   if (!object || object === 'help') {
-    ctx.out(usage());
+    // do_help: the usage on stderr (null with -j); without an object, exit status 255.
+    if (ctx.json) ctx.out('null\n');
+    else process.stderr.write(usage());
     return object ? 0 : 255;
   }
   const handler = OBJECTS[object];

@@ -11,6 +11,7 @@ import type { CliContext } from '../../src/cli/context.ts';
 import { CliError } from '../../src/cli/context.ts';
 import type { CliHost } from '../../src/cli/host.ts';
 import { doBtf } from '../../src/cli/btf.ts';
+import { doLink } from '../../src/cli/link.ts';
 import { doMap } from '../../src/cli/map.ts';
 import { doProg } from '../../src/cli/prog.ts';
 import { Kernel } from '../../src/kernel/kernel.ts';
@@ -22,7 +23,7 @@ import { O_RDWR, S_IFDIR, S_IFMT } from '../../src/vfs/stat.ts';
 export const MNT = '/sys/fs/bpf';
 
 const OBJECTS: Record<string, (ctx: CliContext, args: string[]) => Promise<number> | number> = {
-  btf: doBtf, map: doMap, prog: doProg,
+  btf: doBtf, link: doLink, map: doMap, prog: doProg,
 };
 
 export interface CliRun {
