@@ -18,7 +18,7 @@
 
 import type { Kernel } from '../kernel/kernel.ts';
 import type { Dentry } from '../vfs/dentry.ts';
-import type { FileOperations, Inode } from '../vfs/inode.ts';
+import type { FileOperations, Inode, Kstat } from '../vfs/inode.ts';
 import { dInstantiate } from '../vfs/namei.ts';
 import { S_IFREG, S_IRWXUGO } from '../vfs/stat.ts';
 import type { SuperBlock } from '../vfs/super.ts';
@@ -42,6 +42,9 @@ export interface SpecialFile {
   /** Permission bits, e.g. 0o400 for a read-only file, 0o600 for a command file. */
   readonly mode: number;
   readonly fop: FileOperations;
+  /** What stat shows as its size, when the content has a known length (a raw BTF blob, which
+   *  libbpf's btf__parse_raw sizes with fseek/ftell); 0 otherwise. */
+  readonly size?: () => number;
 }
 
 export type SpecialFileProvider = (ctx: BpffsContext) => SpecialFile[];
@@ -60,6 +63,7 @@ export function registerSpecialFile(sb: SuperBlock, file: SpecialFile): Dentry {
     uid: 0,
     gid: 0,
     fop: file.fop,
+    ...(file.size ? { iop: { getattr: (_inode: Inode, stat: Kstat) => void (stat.size = file.size!()) } } : {}),
     private: { special: true, file },
   });
   return dInstantiate(sb.root, file.name, inode);

@@ -6,6 +6,7 @@
 //   bpf.kprobe_events  tracefs's kprobe_events: read lists, each written line adds or removes
 //   bpf.kprobe_type    the kprobe PMU's type number for perf_event_open
 //   bpf.tracepoints    `SYSTEM:NAME ID` per trace event (tracefs's events/SYSTEM/NAME/id)
+//   bpf.cpu_possible   the CPUs, as /sys/devices/system/cpu/possible lists them ("0-1")
 
 import type { Kernel } from '../kernel/kernel.ts';
 import { readTracePipe } from '../kernel/trace/trace-pipe.ts';
@@ -19,6 +20,7 @@ export const TRACE_PIPE_FILE = 'bpf.trace_pipe';
 export const KPROBE_EVENTS_FILE = 'bpf.kprobe_events';
 export const KPROBE_TYPE_FILE = 'bpf.kprobe_type';
 export const TRACEPOINTS_FILE = 'bpf.tracepoints';
+export const CPU_POSSIBLE_FILE = 'bpf.cpu_possible';
 
 /** simple_read_from_buffer over the bytes content() gives at open (one snapshot per open). */
 function bufferFileOperations(content: () => Uint8Array): FileOperations {
@@ -85,10 +87,11 @@ function tracepointList(k: Kernel): string {
 export const traceFilesProvider: SpecialFileProvider = (ctx): SpecialFile[] => {
   const k = ctx.kernel;
   return [
-    { name: VMLINUX_FILE, mode: 0o444, fop: bufferFileOperations(() => k.trace.vmlinux.bytes) },
+    { name: VMLINUX_FILE, mode: 0o444, fop: bufferFileOperations(() => k.trace.vmlinux.bytes), size: () => k.trace.vmlinux.bytes.length },
     { name: TRACE_PIPE_FILE, mode: 0o400, fop: tracePipeOperations(k) },
     { name: KPROBE_EVENTS_FILE, mode: 0o644, fop: kprobeEventsOperations(k) },
     { name: KPROBE_TYPE_FILE, mode: 0o444, fop: bufferFileOperations(() => latin1Encode(`${KPROBE_PMU_TYPE}\n`)) },
     { name: TRACEPOINTS_FILE, mode: 0o444, fop: bufferFileOperations(() => latin1Encode(tracepointList(k))) },
+    { name: CPU_POSSIBLE_FILE, mode: 0o444, fop: bufferFileOperations(() => latin1Encode(k.nrCpus > 1 ? `0-${k.nrCpus - 1}\n` : '0\n')) },
   ];
 };

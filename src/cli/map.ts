@@ -18,6 +18,7 @@ import { doDumpBtf, foundElements, mapIsPerCpu, perCpuStride, printEntryJson, pr
 import {
   btfById, getMapKvBtf, mapGetNextKey, mapLookupElem, mapParseFd, mapParseFds, type MapHandle, type MapInfoFull,
 } from './map-ref.ts';
+import { doEventPipe } from './map-event-pipe.ts';
 import { doMapCreate, doMapShow, MAP_TYPES_HELP } from './map-show.ts';
 import { kernelPath, type MountSession } from './mount-find.ts';
 
@@ -378,14 +379,6 @@ function doTake(ctx: CliContext, args: Args, cmd: 'map_lookup_elem' | 'map_looku
   return 0;
 }
 
-/** event_pipe: the perf ring buffers of a perf_event_array need perf_event_open and mmap,
- *  which a control file cannot give. */
-function doEventPipe(ctx: CliContext, args: Args): number {
-  if (args.length < 2) return usage(ctx, mapUsage());
-  const { map } = mapParseFd(ctx, args);
-  throw new CliError(`map ${map.info.name || map.info.id}: event_pipe needs perf_event_open, which bpffs does not offer from user space`);
-}
-
 /** do_map: bpftool's cmds table, in its order (the first prefix match wins). */
 export async function doMap(ctx: CliContext, argv: string[]): Promise<number> {
   const args = new Args([...argv]);
@@ -400,7 +393,7 @@ export async function doMap(ctx: CliContext, argv: string[]): Promise<number> {
     ['getnext', () => doGetnext(ctx, args)],
     ['delete', () => doDelete(ctx, args)],
     ['pin', () => doPin(ctx, args)],
-    ['event_pipe', () => doEventPipe(ctx, args)],
+    ['event_pipe', () => (args.length < 2 ? usage(ctx, mapUsage()) : doEventPipe(ctx, args))],
     ['create', () => doMapCreate(ctx, args, mapUsage)],
     ['peek', () => doTake(ctx, args, 'map_lookup_elem')],
     ['push', () => doPush(ctx, args)],

@@ -7,15 +7,17 @@ import { resolve } from 'node:path';
 import { type BpffsMount, mountBpffs } from '../bpffs/mount.ts';
 import { type BpffsOptions, parseBpffsOptions } from '../bpffs/options.ts';
 import { CONTROL_FILE, ERROR_LOG_FILE } from '../bpffs/control.ts';
+import { Workload } from '../kernel/trace/workload.ts';
 import { clearStaleMount, fuseUnavailable } from '../vfs/fuse.ts';
 import { CliError, type CliContext } from './context.ts';
 
 export function mountUsage(): string {
   return (
-    'Usage: bpffs mount DIR [-o OPTIONS]\n' +
+    'Usage: bpffs mount DIR [-o OPTIONS] [--workload RATE]\n' +
     '       bpffs umount DIR\n' +
     '\n' +
-    '       OPTIONS := comma-separated { nr_cpus=N | format={linux|2018} | mode=OCTAL | uid=N | gid=N }\n'
+    '       OPTIONS := comma-separated { nr_cpus=N | format={linux|2018} | mode=OCTAL | uid=N | gid=N }\n' +
+    '       --workload RATE: simulated tasks make RATE system calls a second in the fake kernel\n'
   );
 }
 
@@ -54,12 +56,17 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-function parseMountArgs(args: string[]): { dir: string; options: BpffsOptions } {
+function parseMountArgs(args: string[]): { dir: string; options: BpffsOptions; workload: number } {
   let dir: string | undefined;
   let opts = '';
+  let workload = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '-o') {
+    if (a === '--workload' || a.startsWith('--workload=')) {
+      const v = a === '--workload' ? args[++i] : a.slice('--workload='.length);
+      workload = Number(v);
+      if (v === undefined || !Number.isInteger(workload) || workload <= 0) throw new CliError(`'--workload' needs a rate (calls a second), got '${v ?? ''}'`);
+    } else if (a === '-o') {
       const v = args[++i];
       if (v === undefined) throw new CliError("'-o' needs OPTIONS");
       opts = opts ? `${opts},${v}` : v;
@@ -72,7 +79,7 @@ function parseMountArgs(args: string[]): { dir: string; options: BpffsOptions } 
     }
   }
   if (dir === undefined) throw new CliError(`mount needs DIR\n${mountUsage()}`);
-  return { dir, options: parseBpffsOptions(opts) };
+  return { dir, options: parseBpffsOptions(opts), workload };
 }
 
 /** bpffs mount DIR [-o OPTIONS]: serves until SIGINT/SIGTERM, then unmounts. */
@@ -81,7 +88,7 @@ export async function doMount(ctx: CliContext, args: string[]): Promise<number> 
     ctx.out(mountUsage());
     return 0;
   }
-  const { dir, options } = parseMountArgs(args);
+  const { dir, options, workload } = parseMountArgs(args);
   const why = fuseUnavailable();
   if (why) throw new CliError(`cannot mount: ${why}`);
   // Before touching dir: a stale mount answers every access with ENOTCONN.
@@ -93,8 +100,12 @@ export async function doMount(ctx: CliContext, args: string[]): Promise<number> 
   if (isMounted(real)) throw busy(real);
   const stopped = untilSignal();
   const m = await mountBpffs(real, { options, onError: (e) => process.stderr.write(`bpffs: ${String(e)}\n`) });
+  const wl = workload ? new Workload(m.kernel, { rate: workload }) : undefined;
+  wl?.start();
   ctx.out(mountBanner(m, options));
+  if (wl) ctx.out(`A workload runs: ${wl.tasks.map((t) => `${t.comm} (pid ${t.pid})`).join(', ')} make ${workload} system calls a second.\n`);
   const sig = await stopped;
+  wl?.stop();
   await m.unmount();
   ctx.out(`bpffs: ${sig}, unmounted ${m.dir}\n`);
   return 0;

@@ -3,23 +3,26 @@
 // dump xlated (the kernel's disassembler, kernel/bpf/disasm.c's format) and run
 // (BPF_PROG_TEST_RUN).
 
-import type { Btf } from '../btf/btf.ts';
+import { VMLINUX_FILE } from '../bpffs/trace-files.ts';
+import { Btf } from '../btf/btf.ts';
 import { printBpfInsn } from '../kernel/vm/verifier-disasm.ts';
 import { decodeInsn, insnsFromBytes } from '../kernel/vm/isa.ts';
 import { JsonWriter } from '../btf/json.ts';
 import { hexBytes } from '../libbpf/ctl-client.ts';
-import { bpfObjectLoad, bpfObjectClose } from '../libbpf/load.ts';
+import { bpfProgramAttach } from '../libbpf/attach.ts';
+import { bpfObjectLoad, bpfObjectClose, makeParentDir, type LoadedProg } from '../libbpf/load.ts';
 import { bpfObjectOpen, objectNameFromPath } from '../libbpf/object.ts';
 import { bpfObjectPinMaps, bpfObjectPinPrograms } from '../libbpf/pin.ts';
 import { hasCoreRelos } from '../libbpf/relo-core.ts';
 import { BPF_LD, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../uapi/bpf-insn.ts';
-import { BPF_PROG_TYPE_NAMES } from '../uapi/bpf-types.ts';
+import { BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_PROG_TYPE_NAMES } from '../uapi/bpf-types.ts';
 import { KernelError } from '../uapi/errno.ts';
 import { Args, callError, isPrefix, parseU32, strerror, strtoul, usage } from './common.ts';
 import { CliError, type CliContext } from './context.ts';
-import { btfById, fdTypeName, nextId, openObjPinned } from './map-ref.ts';
+import { fdTypeName, nextId, openObjPinned } from './map-ref.ts';
 import { progTypeStr } from './map-show.ts';
 import { kernelPath, sessionDefault, sessionForPath, type MountSession } from './mount-find.ts';
+import { mountKprobeType, mountNrCpus } from './mount-files.ts';
 
 export function progUsage(): string {
   return (
@@ -27,7 +30,7 @@ export function progUsage(): string {
     '       bpffs prog dump xlated PROG\n' +
     '       bpffs prog pin   PROG FILE\n' +
     '       bpffs prog { load | loadall } OBJ  PATH \\\n' +
-    '                         [type TYPE] [pinmaps MAP_DIR]\n' +
+    '                         [type TYPE] [pinmaps MAP_DIR] [autoattach]\n' +
     '       bpffs prog run PROG \\\n' +
     '                         data_in FILE \\\n' +
     '                         [data_out FILE [data_size_out L]] \\\n' +
@@ -199,18 +202,32 @@ function doShow(ctx: CliContext, args: Args): number {
   return 0;
 }
 
-/** The fake kernel's vmlinux BTF (kernel_btf, the first one), for CO-RE. */
+/** The fake kernel's vmlinux BTF, for CO-RE: libbpf_find_kernel_btf reads
+ *  /sys/kernel/btf/vmlinux; a bpffs mount has it as bpf.vmlinux. */
 function kernelBtf(s: MountSession): Btf | undefined {
-  for (let id = nextId(s.client, 'btf', 0); id; id = nextId(s.client, 'btf', id)) {
-    const g = s.client.call('btf_get_fd_by_id', { btf_id: id });
-    if (g.errno) continue;
-    const i = s.client.objGetInfo(Number(g.pairs.get('fd')));
-    if (typeof i !== 'number' && i.get('kernel_btf') === '1') {
-      const btf = btfById(s.client, id);
-      return typeof btf === 'number' ? undefined : btf;
-    }
+  try {
+    return Btf.parse(s.host.readFile(`${s.root}/${VMLINUX_FILE}`));
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+/**
+ * auto_attach_program(s) of bpftool 7.2+ (`autoattach`): each program attached as its section
+ * says (bpf_program__attach) and the link pinned where the program would be; a program whose
+ * section does not attach is pinned itself. loadall pins under PATH/<name>, load at PATH.
+ */
+function autoAttachPrograms(s: MountSession, progs: readonly LoadedProg[], at: string, all: boolean): void {
+  if (!progs.length) throw new CliError('object file doesn\'t contain any bpf program');
+  const kprobeType = mountKprobeType(s);
+  for (const p of progs) {
+    const path = all ? `${at}/${p.prog.name}` : at;
+    if (all) makeParentDir(s.client, path);
+    const link = bpfProgramAttach(s.client, p, { kprobeType });
+    if (link === undefined) process.stderr.write(`Program ${p.prog.name} does not support autoattach, falling back to pinning\n`);
+    const err = s.client.objPin(link ?? p.fd, path);
+    if (err < 0) throw callError(`failed to pin ${all ? 'all programs' : `program ${p.prog.secName}`}`, err);
+  }
 }
 
 /** load_with_options(): `load OBJ FILE` pins the first program, `loadall OBJ DIR` all of them. */
@@ -220,6 +237,7 @@ function doLoad(ctx: CliContext, args: Args, all: boolean): number {
   const pinfile = args.next()!;
   let progType: number | undefined;
   let pinmaps: string | undefined;
+  let autoattach = false;
   while (args.length) {
     const w = args.next()!;
     if (isPrefix(w, 'type')) {
@@ -231,6 +249,8 @@ function doLoad(ctx: CliContext, args: Args, all: boolean): number {
     } else if (isPrefix(w, 'pinmaps')) {
       pinmaps = args.next();
       if (pinmaps === undefined) throw new CliError("'pinmaps' needs at least 1 arguments, 0 found");
+    } else if (isPrefix(w, 'autoattach')) {
+      autoattach = true;
     } else {
       throw new CliError(`expected no more arguments, 'type', 'map' or 'dev', got: '${w}'?`);
     }
@@ -246,10 +266,13 @@ function doLoad(ctx: CliContext, args: Args, all: boolean): number {
     const obj = bpfObjectOpen(bytes, objectNameFromPath(file));
     if (progType !== undefined) for (const p of obj.programs) (p as { progType: number }).progType = progType;
     const targetBtf = hasCoreRelos(obj) ? kernelBtf(session) : undefined;
-    const lo = bpfObjectLoad(obj, session.client, { targetBtf });
+    // libbpf_num_possible_cpus(), only asked when a perf event array needs it
+    const sizeByCpus = obj.maps.some((m) => m.mapType === BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m.maxEntries);
+    const lo = bpfObjectLoad(obj, session.client, { targetBtf, nrCpus: sizeByCpus ? mountNrCpus(session) : undefined });
     try {
       const at = kernelPath(session.host, pinfile);
-      if (all) bpfObjectPinPrograms(lo, session.client, at);
+      if (autoattach) autoAttachPrograms(session, all ? lo.progs : lo.progs.slice(0, 1), at, all);
+      else if (all) bpfObjectPinPrograms(lo, session.client, at);
       else {
         const first = lo.progs[0];
         if (!first) throw new CliError('object file doesn\'t contain any bpf program');

@@ -39,6 +39,8 @@ export interface LoadOpts {
   pinRootPath?: string;
   /** The target BTF for CO-RE relocations (the kernel's vmlinux BTF). */
   targetBtf?: Btf;
+  /** libbpf_num_possible_cpus(): a PERF_EVENT_ARRAY without max_entries gets one slot per CPU. */
+  nrCpus?: number;
 }
 
 export interface LoadedMap {
@@ -108,7 +110,7 @@ class Loader {
     const noBtf = !mapTakesBtf(m.mapType);
     const withBtf = this.btfFd >= 0 && !noBtf;
     const attr: MapCreateAttr = {
-      map_type: m.mapType, key_size: m.keySize, value_size: m.valueSize, max_entries: m.maxEntries,
+      map_type: m.mapType, key_size: m.keySize, value_size: m.valueSize, max_entries: this.maxEntries(m),
       map_flags: m.mapFlags, numa_node: m.numaNode, map_extra: m.mapExtra,
       map_name: m.name.slice(0, BPF_OBJ_NAME_LEN - 1),
       ...(this.btfFd >= 0 && !noBtf ? { btf_fd: this.btfFd } : {}),
@@ -125,6 +127,12 @@ class Loader {
     throw fail(fd, `map '${m.name}': failed to create: ${Errno[-fd] ?? fd}`);
   }
 
+  /** map_set_def_max_entries(): a perf event array sized 0 has one slot per possible CPU. */
+  private maxEntries(m: BpfMapSpec): number {
+    if (m.mapType === BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m.maxEntries && this.opts.nrCpus) return this.opts.nrCpus;
+    return m.maxEntries;
+  }
+
   /** bpf_object__reuse_map() with map_is_reuse_compat(). */
   reusePinned(m: BpfMapSpec, path: string): number | undefined {
     const fd = this.client.objGet(path);
@@ -134,7 +142,7 @@ class Loader {
     const info = this.client.mapGetInfo(fd);
     if (typeof info === 'number') throw fail(info, `failed to get map info for '${path}'`);
     if (info.type !== m.mapType || info.keySize !== m.keySize || info.valueSize !== m.valueSize ||
-        info.maxEntries !== m.maxEntries || info.mapFlags !== m.mapFlags || info.mapExtra !== m.mapExtra) {
+        info.maxEntries !== this.maxEntries(m) || info.mapFlags !== m.mapFlags || info.mapExtra !== m.mapExtra) {
       throw fail(-Errno.EINVAL, `couldn't reuse pinned map at '${path}': parameter mismatch`);
     }
     return fd;

@@ -49,7 +49,7 @@ describe.skipIf(unavailable)(`bpffs mount / umount${unavailable ? ` (skipped: ${
       const banner = await waitFor(child, 'unmounts');
       expect(banner).toContain(`bpffs mounted on ${dir} (a fake kernel with 3 CPUs)`);
       expect(banner).toContain(`${dir}/bpf.control`);
-      expect(await sh(`ls ${dir}`)).toBe('bpf.control\nbpf.error_log\nbpf.kprobe_events\nbpf.kprobe_type\nbpf.trace_pipe\nbpf.tracepoints\nbpf.vmlinux\nmaps.debug\nprogs.debug\n');
+      expect(await sh(`ls ${dir}`)).toBe('bpf.control\nbpf.cpu_possible\nbpf.error_log\nbpf.kprobe_events\nbpf.kprobe_type\nbpf.trace_pipe\nbpf.tracepoints\nbpf.vmlinux\nmaps.debug\nprogs.debug\n');
       expect(await sh(`stat -c %a ${dir}`)).toBe('1777\n');
       const code = exited(child);
       child.kill(sig);

@@ -127,7 +127,7 @@ describe.skipIf(unavailable)(`control file on a FUSE mount${unavailable ? ` (ski
         'exec 3>&-',
         'ls',
       ].join('\n'));
-      expect(r.stdout).toBe(`ok fd=3\nok fd=4 pinned=${dir}/kept\nbpf.control\nbpf.error_log\nbpf.kprobe_events\nbpf.kprobe_type\nbpf.trace_pipe\nbpf.tracepoints\nbpf.vmlinux\nkept\nmaps.debug\nprogs.debug\n`);
+      expect(r.stdout).toBe(`ok fd=3\nok fd=4 pinned=${dir}/kept\nbpf.control\nbpf.cpu_possible\nbpf.error_log\nbpf.kprobe_events\nbpf.kprobe_type\nbpf.trace_pipe\nbpf.tracepoints\nbpf.vmlinux\nkept\nmaps.debug\nprogs.debug\n`);
       const ids: number[] = [];
       for (let id = k.maps.getNextId(0); id !== undefined; id = k.maps.getNextId(id)) ids.push(id);
       expect(ids).toEqual([2]);
