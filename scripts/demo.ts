@@ -1,7 +1,9 @@
 // The README's first command (npm start): mounts bpffs on a directory under the system temp
-// dir with the example object's two maps pinned and filled (examples/counts.bpf.o: an ARRAY of
-// struct map_value, a HASH keyed by process name), prints what to try, and unmounts on Ctrl-C.
-// Without FUSE it says why and shows what `cat` would print, through the same VFS.
+// dir with a simulated workload making system calls in the fake kernel, the shipped syscall
+// counter (examples/syscount.bpf.o, loaded by src/libbpf and attached to raw_syscalls:sys_enter)
+// counting them into a pinned map, the example object's two maps pinned and filled
+// (examples/counts.bpf.o), prints what to try, and unmounts on Ctrl-C. Needs neither clang
+// nor bpftool. Without FUSE it says why and shows what `cat` would print, through the same VFS.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { Btf } from '../src/btf/btf.ts';
 import { CONTROL_FILE, ERROR_LOG_FILE } from '../src/bpffs/control.ts';
 import { createBpffs, mountBpffs } from '../src/bpffs/mount.ts';
+import type { Bpffs } from '../src/bpffs/super.ts';
+import { TRACE_PIPE_FILE, VMLINUX_FILE } from '../src/bpffs/trace-files.ts';
+import { KPROBE_PMU_TYPE } from '../src/kernel/trace/trace.ts';
+import { Workload } from '../src/kernel/trace/workload.ts';
+import { bpfProgramAttach } from '../src/libbpf/attach.ts';
+import { CtlClient } from '../src/libbpf/ctl-client.ts';
+import { bpfObjectClose, bpfObjectLoad } from '../src/libbpf/load.ts';
+import { bpfObjectOpen } from '../src/libbpf/object.ts';
+import { bpfObjectPinMaps } from '../src/libbpf/pin.ts';
+import { vfsControlChannel, vfsMkdir } from '../src/libbpf/vfs-channel.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
 import { btfLoad, mapCreate, mapUpdateElem, objPin } from '../src/kernel/syscall/api.ts';
 import type { Task } from '../src/kernel/task.ts';
@@ -61,9 +73,46 @@ function pinDemoMaps(k: Kernel, task: Task, dir: string): void {
   }
 }
 
+/**
+ * What `bpffs prog loadall examples/syscount.bpf.o DIR/syscount pinmaps DIR/syscount autoattach`
+ * does, run through the mount's own VFS (this process serves the mount, so it cannot go through
+ * the host's path to it): the map pinned, the program attached, its link pinned.
+ */
+function loadSyscount(fs: Bpffs, mountpoint: string): void {
+  const vfs = fs.vfs;
+  const inMount = (p: string) => p.slice(mountpoint.length) || '/';
+  const client = new CtlClient(vfsControlChannel(vfs, `/${CONTROL_FILE}`), (p, mode) => vfsMkdir(vfs, inMount(p), mode));
+  try {
+    const obj = bpfObjectOpen(new Uint8Array(readFileSync(join(root, 'examples', 'syscount.bpf.o'))), 'syscount');
+    const lo = bpfObjectLoad(obj, client);
+    try {
+      const at = `${mountpoint}/syscount`;
+      bpfObjectPinMaps(lo, client, at);
+      const prog = lo.progs[0]!;
+      const link = bpfProgramAttach(client, prog, { kprobeType: KPROBE_PMU_TYPE });
+      if (link === undefined || client.objPin(link, `${at}/${prog.prog.name}`) !== 0) throw new Error('syscount: attach failed');
+    } finally {
+      bpfObjectClose(lo, client);
+    }
+  } finally {
+    client.end();
+  }
+}
+
 function tryLines(dir: string): string {
+  const bpffs = join(root, 'bin', 'bpffs');
   return [
-    `  ls -l ${dir}`,
+    `  ls -l ${dir} ${dir}/syscount`,
+    `  cat ${dir}/syscount/syscalls         # system calls counted by number (an enum key: its name)`,
+    `  watch -n1 cat ${dir}/syscount/syscalls`,
+    `  cat ${dir}/${TRACE_PIPE_FILE}               # bpf_printk lines as they come; Ctrl-C stops cat`,
+    `  ${bpffs} map dump pinned ${dir}/syscount/syscalls`,
+    `  ${bpffs} prog show`,
+    `  ${bpffs} prog loadall ${root}/examples/vfslatency.bpf.o ${dir}/lat pinmaps ${dir}/lat autoattach`,
+    `  cat ${dir}/lat/read_ns_log2            # vfs_read latency, log2 ns buckets per CPU (your cats count too)`,
+    `  ${bpffs} prog loadall ${root}/examples/opensnoop.bpf.o ${dir}/snoop pinmaps ${dir}/snoop autoattach`,
+    `  ${bpffs} map event_pipe pinned ${dir}/snoop/events   # one record per open; Ctrl-C stops`,
+    `  bpftool btf dump file ${dir}/${VMLINUX_FILE}   # the fake kernel's vmlinux BTF (with bpftool)`,
     `  cat ${dir}/counts                  # the ARRAY, printed as Linux prints a pinned map`,
     `  cat ${dir}/by_comm                 # the HASH: char[16] keys, bitfields in the value`,
     `  echo 'map_update_elem map=counts key=1 value={30,40}' > ${dir}/${CONTROL_FILE}`,
@@ -82,13 +131,17 @@ if (why) {
   const k = new Kernel({ nrCpus: 2 });
   const fs = createBpffs(k, { mountpoint: '/sys/fs/bpf' });
   pinDemoMaps(k, k.spawn('demo'), '/sys/fs/bpf');
-  for (const name of ['counts', 'by_comm']) {
+  loadSyscount(fs, '/sys/fs/bpf');
+  const wl = new Workload(k);
+  wl.step(300);
+  for (const name of ['counts', 'by_comm', 'syscount/syscalls']) {
     const f = fs.vfs.open(`/${name}`, O_RDONLY);
     const buf = new Uint8Array(65536);
     const n = fs.vfs.read(f, buf, 0) as number;
     fs.vfs.close(f);
     say(`$ cat ${name}\n${latin1Decode(buf.subarray(0, n))}\n`);
   }
+  say(`(after ${wl.total} system calls of a simulated workload: ${JSON.stringify(wl.counts)})\n`);
   process.exit(0);
 }
 
@@ -103,10 +156,16 @@ const stop = new Promise<string>((done) => {
 const m = await mountBpffs(dir, { onError: (e) => process.stderr.write(`bpffs: ${String(e)}\n`) });
 try {
   pinDemoMaps(m.kernel, m.kernel.spawn('demo'), m.dir);
-  say(`bpffs is mounted on ${m.dir}: a fake kernel with ${m.kernel.nrCpus} CPUs, two maps pinned.\n`);
+  loadSyscount(m.fs, m.dir);
+  const wl = new Workload(m.kernel, { rate: 100 });
+  wl.start();
+  say(`bpffs is mounted on ${m.dir}: a fake kernel with ${m.kernel.nrCpus} CPUs, where\n` +
+    `${wl.tasks.map((t) => `${t.comm} (pid ${t.pid})`).join(', ')} make ${wl.rate} system calls a second,\n` +
+    `counted by examples/syscount.bpf.o (attached to raw_syscalls:sys_enter) into ${m.dir}/syscount/syscalls.\n`);
   say(`Try, in another terminal:\n${tryLines(m.dir)}\n`);
   say(`The control file's commands are in README.md ("The control file"). Ctrl-C unmounts.\n`);
   say(`\n${await stop}: `);
+  wl.stop();
 } finally {
   await m.unmount();
   say(`unmounted ${m.dir}\n`);
