@@ -16,4 +16,4 @@ if (!only || only === 'btf') benchBtf(root);
 if (!only || only === 'maps') benchMaps(root);
 if (!only || only === 'vm') benchVm(root);
 if (!only || only === 'bpffs') await benchBpffs(root);
-if (!only || only === 'trace') await benchTrace(root);
+if (!only || only === 'trace') benchTrace(root);
