@@ -5,13 +5,15 @@
 // The pin cases run against an in-process bpffs at /sys/fs/bpf: OBJ_PIN/OBJ_GET through the
 // kernel, and the file steps (mkdir, rmdir, unlink, rename, stat, open, read, cat) through its
 // VFS, `cat`'s stdout compared byte for byte with what the VFS read path returns.
-// Steps that need what later issues bring are reported as skipped, with the reason.
+// perf_event_open steps open a software BPF_OUTPUT event through sysPerfEventOpen; an open of
+// the recording machine's cgroup directories gives a cgroup fd: /sys/fs/cgroup/unified is the
+// kernel's cgroup2 tree, /sys/fs/cgroup/memory a v1 hierarchy made for the case.
+// Steps that need what this kernel lacks are reported as skipped, with the reason.
 
 import { readFileSync } from 'node:fs';
 import { BPF_OBJ_GET_INFO_BY_FD } from '../src/uapi/bpf.ts';
 import { BPF_MAP_INFO, BPF_MAP_INFO_SIZE } from '../src/uapi/bpf-info.ts';
 import { errnoName } from '../src/uapi/errno.ts';
-import { decodeLayout } from '../src/uapi/layout.ts';
 import { latin1Decode } from '../src/uapi/latin1.ts';
 import { createBpffs } from '../src/bpffs/mount.ts';
 import type { Bpffs } from '../src/bpffs/super.ts';
@@ -20,6 +22,12 @@ import { Kernel } from '../src/kernel/kernel.ts';
 import { KernelError } from '../src/uapi/errno.ts';
 import { O_RDONLY, O_WRONLY } from '../src/vfs/stat.ts';
 import { sysBpf } from '../src/kernel/syscall/bpf.ts';
+import { sysPerfEventOpen } from '../src/kernel/syscall/perf_event.ts';
+import { CgroupTree } from '../src/kernel/trace/cgroup.ts';
+import {
+  PERF_ATTR_SIZE_VER8, PERF_COUNT_SW_BPF_OUTPUT, PERF_EVENT_ATTR, PERF_FLAG_FD_CLOEXEC, PERF_SAMPLE_RAW, PERF_TYPE_SOFTWARE,
+} from '../src/uapi/perf_event.ts';
+import { decodeLayout, encodeLayout } from '../src/uapi/layout.ts';
 import type { Task } from '../src/kernel/task.ts';
 
 interface FdRef {
@@ -47,6 +55,7 @@ export interface Step {
   fds?: FdRef[];
   path?: string;
   flags?: number;
+  what?: string;
   args?: string[];
   st_mode?: string;
   st_size?: number;
@@ -93,6 +102,19 @@ function toHex(b: Uint8Array): string {
 
 /** Where the recorded kernel had its bpffs; this replay mounts its own there. */
 const BPFFS = '/sys/fs/bpf';
+/** The recording machine's cgroup mounts (a hybrid layout): cgroup2, and the v1 memory controller. */
+const CGROUP2 = '/sys/fs/cgroup/unified';
+const CGROUP_V1_MEMORY = '/sys/fs/cgroup/memory';
+/** The one perf event the cases open (README: `what`), its CPU the only part that varies. */
+const PERF_WHAT = /^PERF_TYPE_SOFTWARE\/PERF_COUNT_SW_BPF_OUTPUT, pid=-1, cpu=(\d+), sample_type=RAW, flags=FD_CLOEXEC$/;
+
+/** The mount a cgroup path is on, and the path below it; undefined off the cgroup mounts. */
+function cgroupMount(path: string): { mount: string; rest: string } | undefined {
+  for (const mount of [CGROUP2, CGROUP_V1_MEMORY]) {
+    if (path === mount || path.startsWith(`${mount}/`)) return { mount, rest: path.slice(mount.length) || '/' };
+  }
+  return undefined;
+}
 
 /** Why a case cannot run yet, or undefined when every step is one this kernel has. */
 export function skipReason(c: Case): string | undefined {
@@ -100,9 +122,9 @@ export function skipReason(c: Case): string | undefined {
     return "depends on the recording machine's bpf_preload (maps.debug listed but not openable there)";
   }
   for (const s of [...c.setup, c.call]) {
-    if (s.op === 'perf_event_open') return 'needs perf_event_open (the perf event issue)';
-    if (s.op === 'open' && s.path !== '/dev/null' && !s.path?.startsWith(BPFFS)) {
-      return s.path?.startsWith('/sys/fs/cgroup') ? 'needs cgroup fds (the cgroup issue)' : `needs ${s.path} (not on bpffs)`;
+    if (s.op === 'perf_event_open' && !PERF_WHAT.test(s.what ?? '')) return `needs a perf event this replay cannot open (${s.what})`;
+    if (s.op === 'open' && s.path !== '/dev/null' && !s.path?.startsWith(BPFFS) && !cgroupMount(s.path ?? '')) {
+      return `needs ${s.path} (not on bpffs or a cgroup mount)`;
     }
   }
   return undefined;
@@ -128,6 +150,8 @@ class CaseRun {
   readonly k = new Kernel({ nrCpus: 2, memoryLimit: MEMORY_LIMIT, seed: 1 });
   readonly task: Task = this.k.spawn('errno-replay');
   readonly fs: Bpffs = createBpffs(this.k, { mountpoint: BPFFS });
+  /** The memory controller's v1 hierarchy at /sys/fs/cgroup/memory. */
+  readonly memcgV1 = new CgroupTree({ dfl: false });
   /** What each step returned. */
   readonly results: number[] = [];
   /** Linux object id → this kernel's, from the steps that record obj_id. */
@@ -168,15 +192,35 @@ class CaseRun {
 
   private runOp(s: Step): number {
     switch (s.op) {
-      case 'open':
+      case 'open': {
         if (s.path === '/dev/null') return this.task.fdInstall(new File('other', undefined, 3, s.path));
+        const cg = cgroupMount(s.path!);
+        if (cg) {
+          const tree = cg.mount === CGROUP2 ? this.k.trace.cgroups : this.memcgV1;
+          return this.fsCall(() => tree.open(this.task, cg.rest));
+        }
         return this.fsCall(() => this.task.fdInstall(new File('other', this.fs.pins.openDir(this.task, s.path!), 1, s.path!)));
+      }
+      case 'perf_event_open':
+        return this.perfEventOpen(s);
       case 'close':
         this.task.close(this.fdOf(s.fds![0]!));
         return 0;
       default:
         return this.fsCall(() => this.fsOp(s));
     }
+  }
+
+  /** perf_event_open(&attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC) of the software BPF_OUTPUT event
+   *  that `what` describes (skipReason lets only that one through). */
+  private perfEventOpen(s: Step): number {
+    const cpu = Number(PERF_WHAT.exec(s.what ?? '')![1]);
+    const attr = encodeLayout(
+      PERF_EVENT_ATTR,
+      { type: PERF_TYPE_SOFTWARE, size: PERF_ATTR_SIZE_VER8, config: PERF_COUNT_SW_BPF_OUTPUT, sample_type: PERF_SAMPLE_RAW },
+      PERF_ATTR_SIZE_VER8,
+    );
+    return sysPerfEventOpen(this.k, this.task, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
   }
 
   /** A path the recorded kernel saw, on this replay's bpffs. */

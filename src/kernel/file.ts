@@ -26,7 +26,8 @@ export abstract class KObject {
 export const FMODE_READ = 1;
 export const FMODE_WRITE = 2;
 
-export type FileKind = 'map' | 'prog' | 'btf' | 'link' | 'perf_event' | 'cgroup' | 'other';
+/** 'cgroup' is a cgroup2 directory, 'cgroup_v1' a directory on a v1 hierarchy. */
+export type FileKind = 'map' | 'prog' | 'btf' | 'link' | 'perf_event' | 'cgroup' | 'cgroup_v1' | 'other';
 
 export class File {
   readonly kind: FileKind;

@@ -1,7 +1,8 @@
-// The cgroup v2 hierarchy (kernel/cgroup/cgroup.c, much reduced): a tree of cgroups made and
+// A cgroup hierarchy (kernel/cgroup/cgroup.c, much reduced): a tree of cgroups made and
 // removed with mkdir/rmdir, each with an id (its kernfs inode number, the root's is 1), the
 // tasks in it (cgroup.procs), and cgroup fds (an open cgroup directory) for CGROUP_ARRAY
-// slots and bpf_current_task_under_cgroup.
+// slots and bpf_current_task_under_cgroup. The kernel's is the default (v2) hierarchy; a v1
+// hierarchy (e.g. the memory controller's) gives fds those refuse.
 
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import { File, FMODE_READ, KObject } from '../file.ts';
@@ -50,8 +51,14 @@ const FIRST_CHILD_ID = 0x1000;
 
 export class CgroupTree {
   readonly root = new Cgroup(1, '', undefined);
+  /** cgroup_on_dfl(): this is the default (v2) hierarchy, whose cgroups BPF takes by fd. */
+  readonly dfl: boolean;
   private readonly byId = new Map<number, Cgroup>([[1, this.root]]);
   private nextId = FIRST_CHILD_ID;
+
+  constructor(opts: { dfl?: boolean } = {}) {
+    this.dfl = opts.dfl ?? true;
+  }
 
   /** The cgroup at path (`/`, `/a/b`, `a/b`), or ENOENT. */
   lookup(path: string): Cgroup {
@@ -111,9 +118,11 @@ export class CgroupTree {
     this.cgroupOf(task).tasks.delete(task);
   }
 
-  /** open(2) of the cgroup directory at path, as task: the fd a CGROUP_ARRAY update takes. */
+  /** open(2) of the cgroup directory at path, as task: on the v2 hierarchy the fd a
+   *  CGROUP_ARRAY update takes; a v1 directory's fd is one cgroup_get_from_fd() answers
+   *  EBADF for (!cgroup_on_dfl), so it gets a kind of its own. */
   open(task: Task, path: string): number {
     const c = this.lookup(path);
-    return task.fdInstall(new File('cgroup', c.get(), FMODE_READ, `cgroup ${c.path}`));
+    return task.fdInstall(new File(this.dfl ? 'cgroup' : 'cgroup_v1', c.get(), FMODE_READ, `cgroup ${c.path}`));
   }
 }
