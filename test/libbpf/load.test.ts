@@ -51,15 +51,13 @@ describe('bpf_object__load of a libbpf-style object', () => {
   function loadKprobe() {
     const env = setup();
     const obj = bpfObjectOpen(readFileSync(`${FIXTURES}/kprobe.bpf.o`), 'kprobe');
-    // trace_read_ret looks up a map-in-map value: the fake verifier does not take that yet
-    obj.programs.find((p) => p.name === 'trace_read_ret')!.autoload = false;
     const lo = bpfObjectLoad(obj, env.client, { targetBtf: targetBtf() });
     return { ...env, obj, lo, fd: (name: string) => lo.maps.find((m) => m.spec.name === name)!.fd };
   }
 
   it('creates every map, fills global data, freezes .rodata and pins by name', () => {
     const { k, task, lo, fs, fd } = loadKprobe();
-    expect(lo.progs.map((p) => p.prog.name)).toEqual(['tail_a', 'trace_read']);
+    expect(lo.progs.map((p) => p.prog.name)).toEqual(['tail_a', 'trace_read', 'trace_read_ret']);
     const v = new Uint8Array(8);
     expect(mapLookupElem(k, task, fd('kprobe.data'), u32(0), v)).toBe(0);
     expect(v).toEqual(new Uint8Array([7, 0, 0, 0, 0, 0, 0, 0]));
@@ -84,7 +82,6 @@ describe('bpf_object__load of a libbpf-style object', () => {
   it('reuses a map already pinned by name', () => {
     const first = loadKprobe();
     const obj = bpfObjectOpen(readFileSync(`${FIXTURES}/kprobe.bpf.o`), 'kprobe');
-    obj.programs.find((p) => p.name === 'trace_read_ret')!.autoload = false;
     const again = bpfObjectLoad(obj, first.client, { targetBtf: targetBtf() });
     const counts = again.maps.find((m) => m.spec.name === 'counts')!;
     expect(counts.pinPath).toBe('/sys/fs/bpf/counts');

@@ -19,7 +19,7 @@ import type { Kernel } from '../kernel.ts';
 import type { Region } from '../memory.ts';
 import { genericMapLookupBatch, genericMapUpdateBatch } from '../syscall/map-batch.ts';
 import {
-  mapFdGetPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
+  mapFdGetPtr, mapFdProgLookupPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
 } from './map-in-map.ts';
 import { memcpy, memzero } from './memcpy.ts';
 import {
@@ -554,6 +554,13 @@ function arrayOfMapAlloc(attr: MapCreateAttr, k: Kernel): BpfArray {
   return map;
 }
 
+/** array_of_map_lookup_elem(): the inner map's program address, or 0. Called from eBPF
+ *  program. */
+function arrayOfMapLookupElem(map: BpfArray, key: Uint8Array): number {
+  const index = keyIndex(key);
+  return mapFdProgLookupPtr(index < map.maxEntries ? map.ptrs.get(index) : undefined);
+}
+
 /** array_of_map_free() */
 function arrayOfMapFree(map: BpfArray): void {
   if (map.innerMapMeta) mapMetaFree(map.innerMapMeta);
@@ -614,6 +621,7 @@ export const arrayOfMapsMapOps = {
   alloc: arrayOfMapAlloc,
   free: arrayOfMapFree,
   getNextKey: arrayMapGetNextKey,
+  lookup: arrayOfMapLookupElem,
   delete: fdArrayMapDeleteElem,
   copyValue: bpfFdArrayMapLookupElem,
   updateFromSys: bpfFdArrayMapUpdateElem,

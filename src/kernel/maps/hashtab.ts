@@ -21,7 +21,7 @@ import { htabLookupAndDeleteBatch, htabLookupBatch } from './htab-batch.ts';
 import { BpfHtab, ELEM_HDR, initMapValue, roundUp8, SIZEOF_HTAB_ELEM } from './htab-table.ts';
 import { BpfLru } from './lru-list.ts';
 import {
-  mapFdGetPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
+  mapFdGetPtr, mapFdProgLookupPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
 } from './map-in-map.ts';
 import { memcpy } from './memcpy.ts';
 import type { MapCreateAttr, MapOps, SeqWriter } from './map.ts';
@@ -502,6 +502,13 @@ function htabOfMapFree(map: BpfHtab): void {
   htabMapFree(map);
 }
 
+/** htab_of_map_lookup_elem(): the inner map's program address, or 0. Called from eBPF
+ *  program. */
+function htabOfMapLookupElem(map: BpfHtab, key: Uint8Array): number {
+  const i = map.lookupElem(map.hash(key), key);
+  return i < 0 ? 0 : mapFdProgLookupPtr(map.ptrs.get(i));
+}
+
 /** bpf_fd_htab_map_lookup_elem(): the inner map's id. Called from syscall. */
 function bpfFdHtabMapLookupElem(map: BpfHtab, key: Uint8Array, value: Uint8Array): number {
   const i = map.lookupElem(map.hash(key), key);
@@ -598,6 +605,7 @@ export const htabOfMapsMapOps = {
   alloc: htabOfMapAlloc,
   free: htabOfMapFree,
   getNextKey: htabMapGetNextKey,
+  lookup: htabOfMapLookupElem,
   delete: htabMapDeleteElem,
   copyValue: bpfFdHtabMapLookupElem,
   updateFromSys: bpfFdHtabMapUpdateElem,

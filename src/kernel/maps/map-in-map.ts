@@ -1,11 +1,12 @@
 // Map-in-map support, as kernel/bpf/map_in_map.c: the inner map template taken from
 // attr.inner_map_fd at creation (bpf_map_meta_alloc), the check that a map may stand where the
 // template stood (bpf_map_meta_equal), and the fd hooks that ARRAY_OF_MAPS and HASH_OF_MAPS
-// share (bpf_map_fd_get_ptr / _put_ptr / _sys_lookup_elem).
+// share (bpf_map_fd_get_ptr / _put_ptr / _sys_lookup_elem, and the program-side lookup).
 
 import { Errno, KernelError } from '../../uapi/errno.ts';
 import type { File, KObject } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
+import { bpfMapPtr } from '../prog.ts';
 import type { BpfMap, MapMeta } from './map.ts';
 
 /** __bpf_map_get(fdget(ufd)) in current's fd table: EBADF if not open, EINVAL if not a map. */
@@ -70,4 +71,10 @@ export function mapFdPutPtr(_map: BpfMap, ptr: KObject): void {
 /** bpf_map_fd_sys_lookup_elem(): user space sees the inner map's id. */
 export function mapFdSysLookupElem(ptr: KObject): number {
   return (ptr as BpfMap).id;
+}
+
+/** What a program's lookup of a filled map-in-map slot yields (array_of_map_lookup_elem,
+ *  htab_of_map_lookup_elem return the inner map's pointer): its program address, 0 if empty. */
+export function mapFdProgLookupPtr(ptr: KObject | undefined): number {
+  return ptr ? bpfMapPtr(ptr as BpfMap) : 0;
 }

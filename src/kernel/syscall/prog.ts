@@ -325,7 +325,14 @@ export function bpfProgLoad(call: BpfCall): number {
   }
   if (jit) {
     const aux = r.prog.insnAux;
-    jit.compile(prog, { callMap: (i) => (aux[i]?.callMap as BpfMap | null | undefined) ?? undefined });
+    // An inner map template (a lookup through a map-in-map value) is no map the JIT can
+    // inline: which map r1 holds is only known at run time.
+    jit.compile(prog, {
+      callMap: (i) => {
+        const m = aux[i]?.callMap;
+        return m instanceof BpfMap ? m : undefined;
+      },
+    });
   }
   prog.id = k.progs.alloc(prog);
   return bpfProgNewFd(task, prog);

@@ -14,7 +14,7 @@ import {
 } from './verifier-bounds.ts';
 import { SRC_OP, type VerifierEnv } from './verifier-env.ts';
 import {
-  baseType, copyState, markRegKnown, newReg, PTR_MAYBE_NULL, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_PACKET,
+  baseType, CONST_PTR_TO_MAP, copyState, markRegKnown, newReg, PTR_MAYBE_NULL, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_PACKET,
   PTR_TO_PACKET_END, PTR_TO_PACKET_META, SCALAR_VALUE, type RegState, type VerifierState,
 } from './verifier-regs.ts';
 
@@ -233,7 +233,15 @@ function markPtrOrNullRegs(st: VerifierState, id: number, refObjId: number, isNu
       markRegKnown(r, 0n);
       return;
     }
-    r.type &= ~PTR_MAYBE_NULL;
+    // mark_ptr_not_null_reg: a map-in-map value is the inner map itself, of the template's
+    // shape (any map that matched the template may be in the slot).
+    const inner = baseType(r.type) === PTR_TO_MAP_VALUE ? r.map?.innerMapMeta : undefined;
+    if (inner) {
+      r.type = CONST_PTR_TO_MAP;
+      r.map = inner;
+    } else {
+      r.type &= ~PTR_MAYBE_NULL;
+    }
     // The id stays only where a bpf_spin_lock call must match the lookup it came from.
     if (!(baseType(r.type) === PTR_TO_MAP_VALUE && r.map && r.map.spinLockOff >= 0)) r.id = 0;
   });
