@@ -5,8 +5,6 @@
 
 import { VMLINUX_FILE } from '../bpffs/trace-files.ts';
 import { Btf } from '../btf/btf.ts';
-import { printBpfInsn } from '../kernel/vm/verifier-disasm.ts';
-import { decodeInsn, insnsFromBytes } from '../kernel/vm/isa.ts';
 import { JsonWriter } from '../btf/json.ts';
 import { hexBytes } from '../libbpf/ctl-client.ts';
 import { bpfProgramAttach } from '../libbpf/attach.ts';
@@ -14,20 +12,20 @@ import { bpfObjectLoad, bpfObjectClose, makeParentDir, type LoadedProg } from '.
 import { bpfObjectOpen, objectNameFromPath } from '../libbpf/object.ts';
 import { bpfObjectPinMaps, bpfObjectPinPrograms } from '../libbpf/pin.ts';
 import { hasCoreRelos } from '../libbpf/relo-core.ts';
-import { BPF_LD, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../uapi/bpf-insn.ts';
 import { BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_PROG_TYPE_NAMES } from '../uapi/bpf-types.ts';
 import { KernelError } from '../uapi/errno.ts';
 import { Args, callError, isPrefix, parseU32, strerror, strtoul, usage } from './common.ts';
 import { CliError, type CliContext } from './context.ts';
-import { fdTypeName, nextId, openObjPinned } from './map-ref.ts';
+import { btfById, fdTypeName, nextId, openObjPinned } from './map-ref.ts';
 import { progTypeStr } from './map-show.ts';
+import { dumpXlatedJson, dumpXlatedPlain } from './xlated.ts';
 import { kernelPath, sessionDefault, sessionForPath, type MountSession } from './mount-find.ts';
 import { mountKprobeType, mountNrCpus } from './mount-files.ts';
 
 export function progUsage(): string {
   return (
     'Usage: bpffs prog { show | list } [PROG]\n' +
-    '       bpffs prog dump xlated PROG\n' +
+    '       bpffs prog dump xlated PROG [linum]\n' +
     '       bpffs prog pin   PROG FILE\n' +
     '       bpffs prog { load | loadall } OBJ  PATH \\\n' +
     '                         [type TYPE] [pinmaps MAP_DIR] [autoattach]\n' +
@@ -305,8 +303,8 @@ function doPin(ctx: CliContext, args: Args): number {
   return 0;
 }
 
-/** dump xlated PROG [file FILE]: the translated instructions, numbered, as bpftool prints them
- *  (map pointers as map[id:N], map values as map[id:N][0]+OFF). */
+/** dump xlated PROG [linum]: the translated instructions as bpftool prints them, with the
+ *  function headers and source lines of the program's BTF (src/cli/xlated.ts). */
 function doDump(ctx: CliContext, args: Args): number {
   const what = args.next();
   if (what === undefined || !isPrefix(what, 'xlated')) {
@@ -315,33 +313,29 @@ function doDump(ctx: CliContext, args: Args): number {
   }
   if (args.length < 2) return usage(ctx, progUsage());
   const { session, prog } = progParseFd(ctx, args);
-  const len = Number(prog.info.get('xlated_prog_len') ?? 0);
-  const i = progInfo(session, prog.fd, { xlated_prog_insns: len });
-  const insns = insnsFromBytes(hexBytes(i.get('xlated_prog_insns') ?? ''));
-  const n = insns.length / 2;
-  const jw = ctx.json ? new JsonWriter({ write: (s: string) => ctx.out(s) }, ctx.pretty) : null;
-  jw?.startArray();
-  for (let pc = 0; pc < n; pc++) {
-    const insn = decodeInsn(insns, pc);
-    const wide = (insn.code & 0x07) === BPF_LD && insn.code === 0x18;
-    const next = wide && pc + 1 < n ? decodeInsn(insns, pc + 1) : undefined;
-    let text = printBpfInsn(insn, next);
-    if (wide && (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_VALUE)) {
-      const ref = insn.src === BPF_PSEUDO_MAP_FD ? `map[id:${insn.imm}]` : `map[id:${insn.imm}][0]+${next?.imm ?? 0}`;
-      text = text.replace(/= 0x[0-9a-f]+$/, `= ${ref}`);
-    }
-    if (jw) {
-      jw.startObject();
-      jw.name('disasm');
-      jw.string(text.replace(/^\([0-9a-f]{2}\) /, ''));
-      jw.endObject();
-    } else {
-      ctx.out(`${String(pc).padStart(4)}: ${text}\n`);
-    }
-    if (wide) pc++;
+  let linum = false;
+  if (args.length && isPrefix(args.peek()!, 'linum')) {
+    linum = true;
+    args.next();
   }
-  jw?.endArray();
-  jw?.destroy();
+  const n = (k: string): number => Number(prog.info.get(k) ?? 0);
+  const i = progInfo(session, prog.fd, {
+    xlated_prog_insns: n('xlated_prog_len'), func_info: 8 * n('nr_func_info'), line_info: 16 * n('nr_line_info'),
+  });
+  const btfId = n('btf_id');
+  const btf = btfId ? btfById(session.client, btfId) : null;
+  if (typeof btf === 'number') throw callError('failed to get btf', btf);
+  const d = {
+    insns: hexBytes(i.get('xlated_prog_insns') ?? ''), funcInfo: hexBytes(i.get('func_info') ?? ''),
+    lineInfo: hexBytes(i.get('line_info') ?? ''), btf, linum,
+  };
+  if (ctx.json) {
+    const jw = new JsonWriter({ write: (s: string) => ctx.out(s) }, ctx.pretty);
+    dumpXlatedJson(jw, d);
+    jw.destroy();
+  } else {
+    ctx.out(dumpXlatedPlain(d));
+  }
   return 0;
 }
 
