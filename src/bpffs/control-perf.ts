@@ -10,6 +10,7 @@
 //   perf_ring_read fd=N    the records between data_tail and data_head, as   -> ok data=HEX
 //                          the mmap holds them (perf_event_header first); consumes them
 //   ringbuf_read map_fd=N  each committed sample as u32 length + bytes; consumes -> ok data=HEX
+//   cgroup_open path=/a/b  open(2) of a cgroup v2 directory, for CGROUP_ARRAY   -> ok fd=N
 // Fields of perf_event_open are perf_event_attr's (src/uapi/perf_event.ts); kprobe_func (a
 // string), kprobe_addr and probe_offset are the names of its config1/config2 unions.
 
@@ -28,6 +29,7 @@ import type { ControlSession, Reply } from './control-session.ts';
 
 export const PERF_COMMANDS = [
   'perf_event_open', 'perf_event_ioctl', 'perf_event_mmap', 'perf_event_read', 'perf_ring_read', 'ringbuf_read',
+  'cgroup_open',
 ] as const;
 type PerfCommand = (typeof PERF_COMMANDS)[number];
 
@@ -200,6 +202,13 @@ function ringbufRead(session: ControlSession, args: Map<string, string>): Reply 
   return ok([`samples=${parts.length}`, `data=${toHex(out)}`]);
 }
 
+/** A cgroup directory's fd (what bpf_map_update_elem of a CGROUP_ARRAY takes). */
+function cgroupOpen(session: ControlSession, args: Map<string, string>): Reply {
+  checkFields(args, new Set(['path']));
+  const path = args.get('path') ?? einval('path= is needed');
+  return ok([`fd=${session.ctx.kernel.trace.cgroups.open(session.task, parseString(latin1Encode(path), 'path'))}`]);
+}
+
 const HANDLERS: Record<PerfCommand, (s: ControlSession, args: Map<string, string>) => Reply> = {
   perf_event_open: perfOpen,
   perf_event_ioctl: perfIoctl,
@@ -207,6 +216,7 @@ const HANDLERS: Record<PerfCommand, (s: ControlSession, args: Map<string, string
   perf_event_read: perfRead,
   perf_ring_read: perfRingRead,
   ringbuf_read: ringbufRead,
+  cgroup_open: cgroupOpen,
 };
 
 /** The perf command a line names (its first word), or undefined for any other line. */
