@@ -8,7 +8,9 @@
 import { KernelError } from '../../uapi/errno.ts';
 import type { Kfunc } from './kfuncs.ts';
 import type { PerfEvent } from './perf-event.ts';
+import { writeInt } from './kstructs.ts';
 import type { KernelTrace } from './trace.ts';
+import type { Vmlinux } from './vmlinux.ts';
 
 /** pt_regs offsets of the argument registers, in the x86-64 calling convention's order. */
 const ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
@@ -51,17 +53,39 @@ export function countHit(events: Iterable<PerfEvent>, ret: number): void {
   for (const e of events) if (e.enabled) e.count++;
 }
 
+/** pt_regs member offsets by register (all unsigned long), looked up once per vmlinux. */
+const regsLayouts = new WeakMap<Vmlinux, Readonly<Record<(typeof REGS)[number], number>>>();
+const REGS = [...ARG_REGS, 'ax', 'ip', 'cs', 'ss', 'flags', 'sp'] as const;
+
+function regsLayout(v: Vmlinux): Readonly<Record<(typeof REGS)[number], number>> {
+  let l = regsLayouts.get(v);
+  if (!l) {
+    const offs = {} as Record<(typeof REGS)[number], number>;
+    for (const r of REGS) {
+      const m = v.member('pt_regs', r);
+      if (m.size !== 8) throw new Error(`pt_regs.${r} is ${m.size} bytes`);
+      offs[r] = m.off;
+    }
+    regsLayouts.set(v, l = offs);
+  }
+  return l;
+}
+
 /** Fills the regs at addr for a probe on fn: arguments, ip, the kernel's segment registers. */
 function fillRegs(trace: KernelTrace, addr: number, fn: Kfunc, args: readonly KfuncArg[], ax: KfuncArg): void {
   const s = trace.structs;
-  s.view(addr, PT_REGS_SIZE).fill(0);
-  args.slice(0, ARG_REGS.length).forEach((v, i) => s.set(addr, 'pt_regs', ARG_REGS[i]!, v));
-  s.set(addr, 'pt_regs', 'ax', ax);
-  s.set(addr, 'pt_regs', 'ip', fn.addr);
-  s.set(addr, 'pt_regs', 'cs', __KERNEL_CS);
-  s.set(addr, 'pt_regs', 'ss', __KERNEL_DS);
-  s.set(addr, 'pt_regs', 'flags', KERNEL_EFLAGS);
-  s.set(addr, 'pt_regs', 'sp', KERNEL_SP);
+  const l = regsLayout(s.vmlinux);
+  const { region, off } = s.at(addr, PT_REGS_SIZE);
+  const dv = region.dv;
+  region.u8.fill(0, off, off + PT_REGS_SIZE);
+  const n = Math.min(args.length, ARG_REGS.length);
+  for (let i = 0; i < n; i++) writeInt(dv, off + l[ARG_REGS[i]!], 8, args[i]!);
+  writeInt(dv, off + l.ax, 8, ax);
+  writeInt(dv, off + l.ip, 8, fn.addr);
+  writeInt(dv, off + l.cs, 8, __KERNEL_CS);
+  writeInt(dv, off + l.ss, 8, __KERNEL_DS);
+  writeInt(dv, off + l.flags, 8, KERNEL_EFLAGS);
+  writeInt(dv, off + l.sp, 8, KERNEL_SP);
 }
 
 /** Runs the programs on fn's entry (kprobe) or return (kretprobe). */

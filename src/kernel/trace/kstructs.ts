@@ -81,19 +81,17 @@ export class KernelStructs {
    *  string into a char array (cut to leave a NUL, as strscpy). */
   set(addr: number, struct: string, path: string, value: number | bigint | string): void {
     const m = this.vmlinux.member(struct, path);
-    const v = this.view(addr + m.off, m.size);
     if (typeof value === 'string') {
+      const v = this.view(addr + m.off, m.size);
       v.fill(0);
       v.set(latin1Encode(value).subarray(0, m.size - 1));
       return;
     }
-    const dv = new DataView(v.buffer, v.byteOffset, m.size);
-    const big = BigInt.asUintN(64, BigInt(value));
-    if (m.size === 8) dv.setBigUint64(0, big, true);
-    else if (m.size === 4) dv.setUint32(0, Number(big & 0xffffffffn), true);
-    else if (m.size === 2) dv.setUint16(0, Number(big & 0xffffn), true);
-    else if (m.size === 1) dv.setUint8(0, Number(big & 0xffn));
-    else throw new Error(`${struct}.${path} is ${m.size} bytes, not an integer`);
+    if (m.size !== 8 && m.size !== 4 && m.size !== 2 && m.size !== 1) {
+      throw new Error(`${struct}.${path} is ${m.size} bytes, not an integer`);
+    }
+    const at = this.at(addr + m.off, m.size);
+    writeInt(at.region.dv, at.off, m.size, value);
   }
 
   /** Reads member path of struct at addr as an unsigned integer. */
@@ -106,8 +104,36 @@ export class KernelStructs {
   }
 
   view(addr: number, len: number): Uint8Array {
-    const at = this.memory.resolve(addr);
-    if (!at || at.off + len > at.region.size) throw new Error(`kernel struct access at 0x${addr.toString(16)}`);
+    const at = this.at(addr, len);
     return at.region.u8.subarray(at.off, at.off + len);
   }
+
+  /** The region and offset of len bytes at addr, which must be mapped. */
+  at(addr: number, len: number): { region: Region; off: number } {
+    const at = this.memory.resolve(addr);
+    if (!at || at.off + len > at.region.size) throw new Error(`kernel struct access at 0x${addr.toString(16)}`);
+    return at;
+  }
+}
+
+const TWO_32 = 2 ** 32;
+
+/** Stores value as a little-endian integer of size 1, 2, 4 or 8 bytes, cut to that size (two's
+ *  complement for a negative one), as a C assignment to an integer member. */
+export function writeInt(dv: DataView, off: number, size: number, value: number | bigint): void {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    // The common case without BigInt: safe integers split exactly into 32-bit halves.
+    if (size === 8) {
+      dv.setUint32(off, value >>> 0, true);
+      dv.setUint32(off + 4, Math.floor(value / TWO_32) >>> 0, true);
+    } else if (size === 4) dv.setUint32(off, value >>> 0, true);
+    else if (size === 2) dv.setUint16(off, value & 0xffff, true);
+    else dv.setUint8(off, value & 0xff);
+    return;
+  }
+  const big = BigInt.asUintN(64, BigInt(value));
+  if (size === 8) dv.setBigUint64(off, big, true);
+  else if (size === 4) dv.setUint32(off, Number(big & 0xffffffffn), true);
+  else if (size === 2) dv.setUint16(off, Number(big & 0xffffn), true);
+  else dv.setUint8(off, Number(big & 0xffn));
 }

@@ -204,21 +204,27 @@ export function buildVmlinux(): Vmlinux {
   }
   const bytes = b.build();
   const btf = Btf.parse(bytes);
-  const cache = new Map<string, MemberLoc>();
-  const structId = (name: string): number => {
-    const id = btf.findByName(name, BTF_KIND_STRUCT)[0];
-    if (id === undefined) throw new Error(`vmlinux has no struct ${name}`);
-    return id;
+  // Per struct, its size and members by path: the probe paths look them up on every call.
+  const cache = new Map<string, { size: number; members: Map<string, MemberLoc> }>();
+  const structOf = (name: string) => {
+    let c = cache.get(name);
+    if (!c) {
+      const id = btf.findByName(name, BTF_KIND_STRUCT)[0];
+      if (id === undefined) throw new Error(`vmlinux has no struct ${name}`);
+      c = { size: resolveSize(btf, id), members: new Map() };
+      cache.set(name, c);
+    }
+    return c;
   };
   return {
     bytes, btf, funcIds,
-    sizeof: (name) => resolveSize(btf, structId(name)),
+    sizeof: (name) => structOf(name).size,
     member(struct, path) {
-      const key = `${struct}.${path}`;
-      let loc = cache.get(key);
+      const c = structOf(struct);
+      let loc = c.members.get(path);
       if (!loc) {
-        loc = memberPath(btf, structId(struct), path.split('.'));
-        cache.set(key, loc);
+        loc = memberPath(btf, btf.findByName(struct, BTF_KIND_STRUCT)[0]!, path.split('.'));
+        c.members.set(path, loc);
       }
       return loc;
     },
