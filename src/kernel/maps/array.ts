@@ -19,7 +19,7 @@ import type { Kernel } from '../kernel.ts';
 import type { Region } from '../memory.ts';
 import { genericMapLookupBatch, genericMapUpdateBatch } from '../syscall/map-batch.ts';
 import {
-  mapFdGetPtr, mapFdProgLookupPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
+  mapFdGetPtr, mapFdProgLookupPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaEqual, mapMetaFree, mapOfMapsAlloc,
 } from './map-in-map.ts';
 import { memcpy, memzero } from './memcpy.ts';
 import {
@@ -540,18 +540,9 @@ function cgroupFdArrayGetPtr(map: BpfArray, _mapFile: File, fd: number): KObject
   return fileObj(currentFdGet(map, fd, 'cgroup', Errno.EBADF)).get();
 }
 
-/** array_of_map_alloc(): the inner map template first, from attr.inner_map_fd. */
+/** array_of_map_alloc() */
 function arrayOfMapAlloc(attr: MapCreateAttr, k: Kernel): BpfArray {
-  const meta = mapMetaAlloc(k, attr.inner_map_fd | 0);
-  let map: BpfArray;
-  try {
-    map = arrayMapAlloc(attr, k);
-  } catch (e) {
-    mapMetaFree(meta);
-    throw e;
-  }
-  map.innerMapMeta = meta;
-  return map;
+  return mapOfMapsAlloc(k, attr, arrayMapAlloc);
 }
 
 /** array_of_map_lookup_elem(): the inner map's program address, or 0. Called from eBPF

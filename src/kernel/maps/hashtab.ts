@@ -21,7 +21,7 @@ import { htabLookupAndDeleteBatch, htabLookupBatch } from './htab-batch.ts';
 import { BpfHtab, ELEM_HDR, initMapValue, roundUp8, SIZEOF_HTAB_ELEM } from './htab-table.ts';
 import { BpfLru } from './lru-list.ts';
 import {
-  mapFdGetPtr, mapFdProgLookupPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaAlloc, mapMetaEqual, mapMetaFree,
+  mapFdGetPtr, mapFdProgLookupPtr, mapFdPutPtr, mapFdSysLookupElem, mapMetaEqual, mapMetaFree, mapOfMapsAlloc,
 } from './map-in-map.ts';
 import { memcpy } from './memcpy.ts';
 import type { MapCreateAttr, MapOps, SeqWriter } from './map.ts';
@@ -480,18 +480,9 @@ function mapCheckNoBtf(): void {
   throw new KernelError(Errno.ENOTSUPP, 'this map type takes no key/value BTF');
 }
 
-/** htab_of_map_alloc(): the inner map template first, from attr.inner_map_fd. */
+/** htab_of_map_alloc() */
 function htabOfMapAlloc(attr: MapCreateAttr, k: Kernel): BpfHtab {
-  const meta = mapMetaAlloc(k, attr.inner_map_fd | 0);
-  let map: BpfHtab;
-  try {
-    map = htabMapAlloc(attr, k);
-  } catch (e) {
-    mapMetaFree(meta);
-    throw e;
-  }
-  map.innerMapMeta = meta;
-  return map;
+  return mapOfMapsAlloc(k, attr, htabMapAlloc);
 }
 
 /** htab_of_map_free() / fd_htab_map_free(): drops every inner map, then the template. */

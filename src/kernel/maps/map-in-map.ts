@@ -7,7 +7,7 @@ import { Errno, KernelError } from '../../uapi/errno.ts';
 import type { File, KObject } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { bpfMapPtr } from '../prog.ts';
-import type { BpfMap, MapMeta } from './map.ts';
+import type { BpfMap, MapCreateAttr, MapMeta } from './map.ts';
 
 /** __bpf_map_get(fdget(ufd)) in current's fd table: EBADF if not open, EINVAL if not a map. */
 export function bpfMapGet(k: Kernel, ufd: number): BpfMap {
@@ -39,6 +39,26 @@ export function mapMetaAlloc(k: Kernel, innerMapUfd: number): MapMeta {
 /** bpf_map_meta_free() */
 export function mapMetaFree(meta: MapMeta): void {
   meta.btf?.put();
+}
+
+/**
+ * array_of_map_alloc() and htab_of_map_alloc(): the inner map template from
+ * attr.inner_map_fd first, then the outer map by its family's alloc; the template is freed
+ * again when that fails.
+ */
+export function mapOfMapsAlloc<M extends BpfMap>(
+  k: Kernel, attr: MapCreateAttr, alloc: (attr: MapCreateAttr, k: Kernel) => M,
+): M {
+  const meta = mapMetaAlloc(k, attr.inner_map_fd | 0);
+  let map: M;
+  try {
+    map = alloc(attr, k);
+  } catch (e) {
+    mapMetaFree(meta);
+    throw e;
+  }
+  map.innerMapMeta = meta;
+  return map;
 }
 
 /** bpf_map_meta_equal(): the metaEqual of most types. max_entries is not compared here; plain
