@@ -71,6 +71,29 @@ export class UserMemory {
     return undefined;
   }
 
+  /** Whether all len bytes at addr are mapped (what access_ok plus a probe would tell). */
+  isMapped(addr: bigint, len: number): boolean {
+    if (len === 0) return true;
+    const end = addr + BigInt(len);
+    return this.mappings.some((m) => addr >= m.addr && end <= m.end);
+  }
+
+  /**
+   * strncpy_from_user: the bytes at addr up to the first NUL or max bytes, whichever comes
+   * first; `faulted` when an unmapped byte stopped the copy before either.
+   */
+  strncpyFromUser(addr: bigint, max: number): { bytes: Uint8Array; faulted: boolean } {
+    const out: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const a = addr + BigInt(i);
+      if (!this.isMapped(a, 1)) return { bytes: Uint8Array.from(out), faulted: true };
+      const c = this.view(a, 1)[0]!;
+      if (c === 0) break;
+      out.push(c);
+    }
+    return { bytes: Uint8Array.from(out), faulted: false };
+  }
+
   copyFromUser(addr: bigint, len: number): Uint8Array {
     return this.view(addr, len).slice();
   }

@@ -62,4 +62,17 @@ describe('UserMemory', () => {
     expect(buf[4]).toBe(7);
     expect(mem.span(p + 16n)).toBeUndefined();
   });
+
+  it('tells whether a range is mapped, and copies strings up to NUL, max or a fault', () => {
+    const mem = new UserMemory();
+    const p = mem.map(new Uint8Array([0x61, 0x62, 0x63]), 0x7000n);
+    expect(mem.isMapped(p, 3)).toBe(true);
+    expect(mem.isMapped(p + 1n, 3)).toBe(false);
+    expect(mem.isMapped(0x1n, 0)).toBe(true);
+    expect(mem.strncpyFromUser(p, 2)).toEqual({ bytes: Uint8Array.of(0x61, 0x62), faulted: false });
+    expect(mem.strncpyFromUser(p, 10)).toEqual({ bytes: Uint8Array.of(0x61, 0x62, 0x63), faulted: true });
+    const q = mem.map(new Uint8Array([0x78, 0, 0x79]), 0x9000n);
+    expect(mem.strncpyFromUser(q, 10)).toEqual({ bytes: Uint8Array.of(0x78), faulted: false });
+    expect(mem.strncpyFromUser(0x1n, 4)).toEqual({ bytes: new Uint8Array(0), faulted: true });
+  });
 });

@@ -27,19 +27,8 @@ function endsConversion(c: number | undefined): boolean {
 function readStr(k: Kernel, addr: bigint, room: number, user: boolean): string {
   const max = Math.max(0, room - 1);
   if (user) {
-    const task = k.current;
-    if (!task) return '';
-    const out: number[] = [];
-    try {
-      for (let i = 0; i < max; i++) {
-        const c = task.mem.view(addr + BigInt(i), 1)[0]!;
-        if (c === 0) break;
-        out.push(c);
-      }
-    } catch {
-      return '';
-    }
-    return latin1Decode(Uint8Array.from(out));
+    const r = k.current?.mem.strncpyFromUser(addr, max);
+    return r && !r.faulted ? latin1Decode(r.bytes) : '';
   }
   const s = addr < 2n ** 53n ? kernelStrNofault(k, Number(addr), max) : undefined;
   return s ? latin1Decode(s) : '';

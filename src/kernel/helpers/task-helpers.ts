@@ -119,19 +119,9 @@ export const probeReadUserStr: BpfHelperFn = (k, _p, regs) => {
 };
 
 function userStr(k: Kernel, addr: bigint, max: number): Uint8Array | undefined {
-  const task = k.current;
-  if (!task) return undefined;
-  const out: number[] = [];
-  try {
-    for (let i = 0; i < max; i++) {
-      const c = task.mem.view(addr + BigInt(i), 1)[0]!;
-      if (c === 0) break;
-      out.push(c);
-    }
-  } catch {
-    return out.length ? Uint8Array.from(out) : undefined;
-  }
-  return Uint8Array.from(out);
+  const r = k.current?.mem.strncpyFromUser(addr, max);
+  // A fault before the first byte is a fault; after it, what was copied stands.
+  return r && !(r.faulted && r.bytes.length === 0) ? r.bytes : undefined;
 }
 
 /** bpf_loop(nr_loops, callback_fn, callback_ctx, flags): calls callback_fn(i, ctx) until it

@@ -12,7 +12,6 @@ import { BtfObject } from '../btf-object.ts';
 import { File, FMODE_READ } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
-import type { UserMemory } from '../user-memory.ts';
 import { checkAttr, putUserU32, tokenGetFromFd, type BpfCall } from './call.ts';
 
 /** offsetof / offsetofend(union bpf_attr, btf_log_true_size) */
@@ -22,16 +21,6 @@ const BTF_LOG_TRUE_SIZE_END = 32;
 /** __btf_new_fd: a read-only fd on btf, taking over the caller's reference. */
 export function btfNewFd(task: Task, btf: BtfObject): number {
   return task.fdInstall(new File('btf', btf, FMODE_READ, `btf ${btf.id}`));
-}
-
-function mapped(mem: UserMemory, addr: bigint, len: number): boolean {
-  try {
-    mem.view(addr, len);
-    return true;
-  } catch (e) {
-    if (e instanceof KernelError) return false;
-    throw e;
-  }
 }
 
 /** BPF_BTF_LOAD */
@@ -44,9 +33,9 @@ export function bpfBtfLoad(call: BpfCall): number {
 
   const mem = task.mem;
   // btfLoad answers E2BIG for a size over BTF_MAX_SIZE before anything is read.
-  const data = mapped(mem, attr.btf, attr.btf_size) ? mem.copyFromUser(attr.btf, attr.btf_size) : null;
+  const data = mem.isMapped(attr.btf, attr.btf_size) ? mem.copyFromUser(attr.btf, attr.btf_size) : null;
   const hasLogBuf = attr.btf_log_buf !== 0n;
-  const logWritable = hasLogBuf && mapped(mem, attr.btf_log_buf, attr.btf_log_size);
+  const logWritable = hasLogBuf && mem.isMapped(attr.btf_log_buf, attr.btf_log_size);
   const r = btfLoad(data, {
     logLevel: attr.btf_log_level,
     logSize: attr.btf_log_size,

@@ -54,13 +54,9 @@ export function licenseIsGplCompatible(license: string): boolean {
 
 /** strncpy_from_user(dst, src, 127): the license string (cut at 127 bytes), EFAULT on a fault. */
 function licenseFromUser(mem: UserMemory, addr: bigint): string {
-  const out: number[] = [];
-  for (let i = 0; i < 127; i++) {
-    const c = mem.view(addr + BigInt(i), 1)[0]!;
-    if (c === 0) break;
-    out.push(c);
-  }
-  return latin1Decode(Uint8Array.from(out));
+  const { bytes, faulted } = mem.strncpyFromUser(addr, 127);
+  if (faulted) throw new KernelError(Errno.EFAULT, 'license: bad user address');
+  return latin1Decode(bytes);
 }
 
 /**
@@ -225,7 +221,7 @@ function mapDirectValueAddr(map: BpfMap): number {
 function logFinalize(call: BpfCall, log: BpfVerifierLog, logBuf: bigint, logSize: number): Errno | 0 {
   const r = log.finalize();
   const mem = call.task.mem;
-  if (logBuf && log.level && r.text !== '' && writable(mem, logBuf, logSize)) {
+  if (logBuf && log.level && r.text !== '' && mem.isMapped(logBuf, logSize)) {
     const text = latin1Encode(r.text);
     const out = new Uint8Array(Math.min(text.length + 1, logSize));
     out.set(text.subarray(0, out.length - 1));
@@ -241,16 +237,6 @@ function logFinalize(call: BpfCall, log: BpfVerifierLog, logBuf: bigint, logSize
     }
   }
   return errno;
-}
-
-function writable(mem: UserMemory, addr: bigint, len: number): boolean {
-  try {
-    mem.view(addr, len);
-    return true;
-  } catch (e) {
-    if (e instanceof KernelError) return false;
-    throw e;
-  }
 }
 
 /** bpf_prog_new_fd: a read-write program file. */
@@ -282,7 +268,7 @@ export function bpfProgLoad(call: BpfCall): number {
   const hasBuf = attr.log_buf !== 0n;
   const log = BpfVerifierLog.init({
     level: attr.log_level, size: attr.log_size, hasBuf,
-    bufFaults: hasBuf && !writable(mem, attr.log_buf, attr.log_size),
+    bufFaults: hasBuf && !mem.isMapped(attr.log_buf, attr.log_size),
   });
   const insns = orig.slice();
   resolveFdArray(mem, insns, attr.fd_array);
